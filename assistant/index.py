@@ -1,0 +1,296 @@
+"""Vectors + passages saved in a readable folder, written atomically, loaded with checks."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from assistant.records import Block, Document, Passage
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+# Exact search scans every vector; above this many passages an HNSW graph answers
+# in far less time with recall@10 ≥ 0.98 (measured by scripts/bench).
+APPROXIMATE_ABOVE = 50_000
+
+
+class IndexProblem(Exception):
+    """The index cannot be used; str() is one line saying what happened and what to run."""
+
+
+class IndexMissing(IndexProblem):
+    pass
+
+
+class IndexMismatch(IndexProblem):
+    pass
+
+
+class IndexStale(IndexProblem):
+    pass
+
+
+class IndexCorrupt(IndexProblem):
+    pass
+
+
+@dataclass
+class Index:
+    """Everything search needs, loaded from one index folder."""
+
+    manifest: dict
+    documents: dict[str, Document]
+    passages: list[Passage]
+    vectors: np.ndarray
+    faiss_index: faiss.Index
+    folder: Path
+    position: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.position = {passage.passage_id: number for number, passage in enumerate(self.passages)}
+
+    @property
+    def encoder_id(self) -> str:
+        return self.manifest["encoder"]["id"]
+
+    def passage(self, passage_id: str) -> Passage | None:
+        """Return a passage by id, or None."""
+        number = self.position.get(passage_id)
+        return None if number is None else self.passages[number]
+
+    def file(self, role: str) -> Path:
+        """Return the path of one of the index's files ("vectors", "passages", ...)."""
+        return self.folder / self.manifest["files"][role]
+
+
+def make_faiss_index(vectors: np.ndarray, approximate_above: int = APPROXIMATE_ABOVE) -> tuple[faiss.Index, dict]:
+    """Return a FAISS inner-product index over normalised vectors and a description of it."""
+    count, dimension = vectors.shape
+    if count > approximate_above:
+        index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 128
+        description = {"kind": "hnsw", "M": 32, "efConstruction": 80, "efSearch": 128}
+    else:
+        index = faiss.IndexFlatIP(dimension)
+        description = {"kind": "flat"}
+    if count:
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index, description
+
+
+def _passage_to_json(passage: Passage) -> dict:
+    data = asdict(passage)
+    data["section"] = list(passage.section)
+    data["sectors"] = list(passage.sectors)
+    return data
+
+
+_PASSAGE_FIELDS = set(Passage.__dataclass_fields__)
+
+
+def _passage_from_json(data: dict) -> Passage:
+    data = {key: value for key, value in data.items() if key in _PASSAGE_FIELDS}
+    data["section"] = tuple(data["section"])
+    data["sectors"] = tuple(data.get("sectors", ()))
+    return Passage(**data)
+
+
+def _document_to_json(document: Document) -> dict:
+    data = asdict(document)
+    data["blocks"] = [asdict(block) for block in document.blocks]
+    data["sectors"] = list(document.sectors)
+    return data
+
+
+def _document_from_json(data: dict) -> Document:
+    data = dict(data)
+    data["blocks"] = tuple(Block(**block) for block in data["blocks"])
+    data["sectors"] = tuple(data.get("sectors", ()))
+    return Document(**data)
+
+
+def _write_lines(path: Path, rows: list[dict]) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def save_index(
+    folder: Path,
+    documents: list[Document],
+    passages: list[Passage],
+    vectors: np.ndarray,
+    manifest: dict,
+    passage_extras: dict[str, list] | None = None,
+    approximate_above: int = APPROXIMATE_ABOVE,
+) -> dict:
+    """Write a new index beside the old one, then switch manifest.json to it in one rename.
+
+    Until that rename the previous manifest and the files it names are untouched, so a
+    build that fails or is killed leaves the previous index loadable.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    build = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    files = {
+        "vectors": f"vectors-{build}.faiss",
+        "embeddings": f"embeddings-{build}.npy",
+        "passages": f"passages-{build}.jsonl",
+        "documents": f"documents-{build}.jsonl",
+    }
+    faiss_index, faiss_description = make_faiss_index(vectors, approximate_above)
+    written: list[Path] = []
+    try:
+        path = folder / files["embeddings"]
+        written.append(path)
+        np.save(path, np.ascontiguousarray(vectors, dtype=np.float32))
+        _fsync_file(path)
+        path = folder / files["vectors"]
+        written.append(path)
+        faiss.write_index(faiss_index, str(path))
+        _fsync_file(path)
+        path = folder / files["passages"]
+        written.append(path)
+        rows = [_passage_to_json(passage) for passage in passages]
+        for name, values in (passage_extras or {}).items():
+            for row, value in zip(rows, values, strict=True):
+                row[name] = value
+        _write_lines(path, rows)
+        path = folder / files["documents"]
+        written.append(path)
+        _write_lines(path, [_document_to_json(document) for document in documents])
+        full_manifest = {
+            "format_version": FORMAT_VERSION,
+            **manifest,
+            "faiss": faiss_description,
+            "counts": {"documents": len(documents), "passages": len(passages)},
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "build": build,
+            "files": files,
+        }
+        temporary = folder / f"{MANIFEST}.{build}.tmp"
+        written.append(temporary)
+        with temporary.open("w", encoding="utf-8") as handle:
+            json.dump(full_manifest, handle, indent=2, ensure_ascii=False)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, folder / MANIFEST)
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    _fsync_dir(folder)
+    remove_unused_files(folder, full_manifest)
+    return full_manifest
+
+
+def _fsync_dir(folder: Path) -> None:
+    if hasattr(os, "O_DIRECTORY"):
+        descriptor = os.open(folder, os.O_DIRECTORY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def remove_unused_files(folder: Path, manifest: dict) -> None:
+    """Delete files of earlier or interrupted builds that the manifest does not name."""
+    keep = set(manifest["files"].values()) | {MANIFEST}
+    for path in folder.iterdir():
+        if path.is_file() and path.name not in keep and "-" in path.name:
+            stem = path.name.split("-", 1)[0]
+            if stem in {"vectors", "embeddings", "passages", "documents", "lexical"}:
+                path.unlink(missing_ok=True)
+        elif path.is_file() and path.name.startswith(MANIFEST + ".") and path.name.endswith(".tmp"):
+            path.unlink(missing_ok=True)
+
+
+def read_manifest(folder: Path) -> dict:
+    """Return the index's manifest; raise IndexMissing or IndexCorrupt."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise IndexMissing(f"no index in {folder}: run `assistant ingest` to build it")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest["encoder"]["id"], manifest["files"]["vectors"]  # noqa: B018 - shape check
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as error:
+        raise IndexCorrupt(
+            f"the index manifest {path} is damaged ({error}): run `assistant ingest` to rebuild it"
+        ) from error
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexMismatch(
+            f"the index in {folder} has format {manifest.get('format_version')}, this version reads "
+            f"{FORMAT_VERSION}: run `assistant ingest` to rebuild it"
+        )
+    return manifest
+
+
+def load_index(
+    folder: Path,
+    encoder_id: str | None = None,
+    corpus_fingerprint: str | None = None,
+    memory_map: bool = True,
+) -> Index:
+    """Load an index; refuse one made by another encoder or for another corpus."""
+    manifest = read_manifest(folder)
+    built_with = manifest["encoder"]["id"]
+    if encoder_id is not None and built_with != encoder_id:
+        raise IndexMismatch(
+            f"the index was built with the encoder {built_with!r} but {encoder_id!r} is configured: "
+            "run `assistant ingest` to rebuild it"
+        )
+    if corpus_fingerprint is not None and manifest["corpus"]["fingerprint"] != corpus_fingerprint:
+        raise IndexStale(
+            "the corpus has changed since the index was built: run `assistant ingest` to update it"
+        )
+    try:
+        passages = [
+            _passage_from_json(json.loads(line))
+            for line in (folder / manifest["files"]["passages"]).read_text(encoding="utf-8").splitlines()
+            if line
+        ]
+        documents = [
+            _document_from_json(json.loads(line))
+            for line in (folder / manifest["files"]["documents"]).read_text(encoding="utf-8").splitlines()
+            if line
+        ]
+        vectors = np.load(folder / manifest["files"]["embeddings"], mmap_mode="r" if memory_map else None)
+        flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if memory_map else 0
+        faiss_index = faiss.read_index(str(folder / manifest["files"]["vectors"]), flags)
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError, json.JSONDecodeError) as error:
+        raise IndexCorrupt(
+            f"the index in {folder} is damaged or incomplete ({type(error).__name__}): "
+            "run `assistant ingest` to rebuild it"
+        ) from error
+    expected = manifest["counts"]["passages"]
+    if len(passages) != expected or faiss_index.ntotal != expected or vectors.shape[0] != expected:
+        raise IndexCorrupt(
+            f"the index in {folder} is damaged: {expected} passages announced, "
+            f"{len(passages)} passages, {faiss_index.ntotal} vectors found: run `assistant ingest` to rebuild it"
+        )
+    return Index(
+        manifest=manifest,
+        documents={document.doc_id: document for document in documents},
+        passages=passages,
+        vectors=vectors,
+        faiss_index=faiss_index,
+        folder=folder,
+    )

@@ -1,0 +1,82 @@
+"""The records that flow along the pipeline: documents, blocks, passages and hits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Block:
+    """One structural unit of a cleaned document: a heading, paragraph, item, quote."""
+
+    kind: str  # "heading" | "paragraph" | "item" | "quote" | "attribution"
+    text: str
+    start: int  # character offsets in Document.text
+    end: int
+    level: int = 0  # heading level (1 = title); 0 for other blocks
+
+
+@dataclass(frozen=True)
+class Document:
+    """A cleaned document: its text, its structure and what the manifest says of it."""
+
+    doc_id: str
+    title: str
+    lang: str
+    text: str
+    blocks: tuple[Block, ...]
+    path: str  # file name relative to the corpus folder
+    organisation: str | None = None
+    kind: str | None = None
+    source: str | None = None
+    year: int | None = None
+    translation_of: str | None = None
+    sectors: tuple[str, ...] = ()
+    content_hash: str = ""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A citable excerpt of a document, with where it sits in it."""
+
+    passage_id: str
+    doc_id: str
+    text: str
+    section: tuple[str, ...]
+    lang: str
+    start: int
+    end: int
+    order: int
+    kind: str = "paragraph"
+    sectors: tuple[str, ...] = ()
+    translation_id: str | None = None
+
+    @property
+    def section_label(self) -> str:
+        """Return the section path as one readable line."""
+        return " › ".join(self.section)
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A passage returned for a question, with its score and its translation if any."""
+
+    passage: Passage
+    score: float
+    translation: Passage | None = None
+    highlights: tuple[tuple[int, int], ...] = ()
+    scores: dict[str, float] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the assistant found for one question."""
+
+    question: str
+    lang: str
+    answerable: bool
+    hits: tuple[Hit, ...]
