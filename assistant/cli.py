@@ -112,5 +112,45 @@ def _print_answer(data: dict) -> None:
         click.echo(f"    — {passage['organisation'] or passage['source']} · {passage['url']}")
 
 
+@main.command("export")
+@click.argument("passage_ids", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["md", "docx"]),
+              help="File format (default: from -o, else md).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: Markdown on standard output).")
+@click.option("--lang", type=click.Choice(["fr", "en"]),
+              help="Language of the labels (default: the excerpts').")
+@click.pass_obj
+def export(
+    settings, passage_ids: tuple[str, ...], fmt: str | None, output: Path | None, lang: str | None
+) -> None:
+    """Write the passages PASSAGE_IDS, each with its full reference, as Markdown or DOCX."""
+    from assistant.export import (
+        UnknownPassages,
+        collect_excerpts,
+        default_language,
+        export_excerpts,
+    )
+    from assistant.index import IndexProblem, load_index
+
+    fmt = fmt or ("docx" if output is not None and output.suffix.lower() == ".docx" else "md")
+    if fmt == "docx" and output is None:
+        _fail("a DOCX export needs a file: add -o FILE.docx")
+    try:
+        index = load_index(settings.index_dir)
+        excerpts = collect_excerpts(index, list(passage_ids))
+    except (IndexProblem, UnknownPassages) as error:
+        _fail(str(error))
+    data = export_excerpts(excerpts, fmt, lang or default_language(excerpts))
+    if output is None:
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        _fail(f"could not write {output}: {error.strerror or error}")
+    click.echo(f"wrote {len(excerpts)} excerpt(s) to {output}", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

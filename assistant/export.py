@@ -1,0 +1,239 @@
+"""Passages → a document of excerpts (Markdown or DOCX), each with its full reference."""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from assistant.index import Index
+from assistant.serialise import passage_url
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("md", "docx")
+LANGUAGES = ("fr", "en")
+MEDIA_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+_LABELS = {
+    "fr": {
+        "title": "Mes extraits",
+        "exported": "Exporté le {date} — {count} extrait(s)",
+        "excerpt": "Extrait",
+        "document": "Document",
+        "organisation": "Organisation",
+        "section": "Section",
+        "source": "Source",
+        "year": "Année",
+        "language": "Langue",
+        "link": "Lien",
+        "references": "Références",
+        "lang_names": {"fr": "français", "en": "anglais"},
+        "colon": " :",
+    },
+    "en": {
+        "title": "My excerpts",
+        "exported": "Exported on {date} — {count} excerpt(s)",
+        "excerpt": "Excerpt",
+        "document": "Document",
+        "organisation": "Organisation",
+        "section": "Section",
+        "source": "Source",
+        "year": "Year",
+        "language": "Language",
+        "link": "Link",
+        "references": "References",
+        "lang_names": {"fr": "French", "en": "English"},
+        "colon": ":",
+    },
+}
+
+
+class UnknownPassages(LookupError):
+    """Some passage ids are not in the index; .missing lists them."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(f"unknown passage id(s): {', '.join(missing)}")
+        self.missing = missing
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """One passage with everything needed to cite it."""
+
+    passage_id: str
+    text: str
+    lang: str
+    doc_id: str
+    title: str
+    section: str
+    organisation: str | None
+    source: str | None
+    year: int | None
+    url: str
+
+
+def collect_excerpts(index: Index, passage_ids: list[str]) -> list[Excerpt]:
+    """Return the excerpts for these ids, in the given order; raise UnknownPassages."""
+    missing = [passage_id for passage_id in passage_ids if index.passage(passage_id) is None]
+    if missing:
+        raise UnknownPassages(missing)
+    excerpts = []
+    for passage_id in passage_ids:
+        passage = index.passage(passage_id)
+        assert passage is not None
+        document = index.documents.get(passage.doc_id)
+        excerpts.append(
+            Excerpt(
+                passage_id=passage.passage_id,
+                text=_clean(passage.text, passage.kind),
+                lang=passage.lang,
+                doc_id=passage.doc_id,
+                title=document.title if document else passage.doc_id,
+                section=passage.section_label,
+                organisation=document.organisation if document else None,
+                source=(document.source or document.path) if document else None,
+                year=document.year if document else None,
+                url=passage_url(passage),
+            )
+        )
+    return excerpts
+
+
+def _clean(text: str, kind: str) -> str:
+    """Return the text on one line, except quotes, whose attribution keeps its own line."""
+    return text.strip() if kind == "quote" else " ".join(text.split())
+
+
+def _reference_numbers(excerpts: list[Excerpt]) -> dict[str, int]:
+    """Number the cited documents in order of first appearance."""
+    numbers: dict[str, int] = {}
+    for excerpt in excerpts:
+        numbers.setdefault(excerpt.doc_id, len(numbers) + 1)
+    return numbers
+
+
+def _reference_fields(excerpt: Excerpt, lang: str) -> list[tuple[str, str]]:
+    """Return the (label, value) pairs of an excerpt's reference, skipping what is unknown."""
+    labels = _LABELS[lang]
+    fields = [
+        (labels["document"], excerpt.title),
+        (labels["organisation"], excerpt.organisation),
+        (labels["section"], excerpt.section),
+        (labels["source"], excerpt.source),
+        (labels["year"], str(excerpt.year) if excerpt.year else None),
+        (labels["language"], labels["lang_names"].get(excerpt.lang, excerpt.lang)),
+    ]
+    return [(label, value) for label, value in fields if value]
+
+
+def _citation(excerpt: Excerpt, lang: str) -> str:
+    """Return a one-line bibliographic reference of an excerpt's document."""
+    parts = [excerpt.organisation, f"« {excerpt.title} »" if lang == "fr" else f"“{excerpt.title}”",
+             excerpt.source, str(excerpt.year) if excerpt.year else None]
+    return ". ".join(part.rstrip(".") for part in parts if part) + "."
+
+
+def _check(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise ValueError(f"the export language must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+
+
+def to_markdown(excerpts: list[Excerpt], lang: str = "fr", today: date | None = None) -> str:
+    """Return the excerpts as a Markdown document in the interface language."""
+    _check(lang)
+    labels = _LABELS[lang]
+    numbers = _reference_numbers(excerpts)
+    today = today or date.today()
+    exported = labels["exported"].format(date=today.isoformat(), count=len(excerpts))
+    lines = [f"# {labels['title']}", "", f"_{exported}_", ""]
+    for number, excerpt in enumerate(excerpts, start=1):
+        heading = f"{labels['excerpt']} {number} — {excerpt.title}"
+        lines += [f"## {heading}", ""]
+        lines += [f"> {line}" if line.strip() else ">" for line in excerpt.text.splitlines()]
+        lines.append("")
+        for label, value in _reference_fields(excerpt, lang):
+            lines.append(f"- **{label}**{labels['colon']} {value}")
+        link = f"`{excerpt.url}` [{numbers[excerpt.doc_id]}]"
+        lines += [f"- **{labels['link']}**{labels['colon']} {link}", ""]
+    lines += [f"## {labels['references']}", ""]
+    seen: set[str] = set()
+    for excerpt in excerpts:
+        if excerpt.doc_id in seen:
+            continue
+        seen.add(excerpt.doc_id)
+        lines.append(f"{numbers[excerpt.doc_id]}. {_citation(excerpt, lang)}")
+    return "\n".join(lines) + "\n"
+
+
+def to_docx(excerpts: list[Excerpt], lang: str = "fr", today: date | None = None) -> bytes:
+    """Return the excerpts as a Word document (DOCX bytes) in the interface language."""
+    from docx import Document as WordDocument
+    from docx.shared import Pt
+
+    _check(lang)
+    labels = _LABELS[lang]
+    numbers = _reference_numbers(excerpts)
+    today = today or date.today()
+    word = WordDocument()
+    word.core_properties.title = labels["title"]
+    word.core_properties.language = "fr-CA" if lang == "fr" else "en-CA"
+    _set_proofing_language(word, "fr-CA" if lang == "fr" else "en-CA")
+    word.add_heading(labels["title"], level=0)
+    intro = word.add_paragraph()
+    exported = labels["exported"].format(date=today.isoformat(), count=len(excerpts))
+    intro.add_run(exported).italic = True
+    for number, excerpt in enumerate(excerpts, start=1):
+        word.add_heading(f"{labels['excerpt']} {number} — {excerpt.title}", level=1)
+        for line in excerpt.text.splitlines() or [excerpt.text]:
+            if line.strip():
+                word.add_paragraph(line.strip(), style="Quote")
+        for label, value in _reference_fields(excerpt, lang):
+            paragraph = word.add_paragraph(style="List Bullet")
+            paragraph.add_run(f"{label}{labels['colon']} ").bold = True
+            paragraph.add_run(value)
+        paragraph = word.add_paragraph(style="List Bullet")
+        paragraph.add_run(f"{labels['link']}{labels['colon']} ").bold = True
+        paragraph.add_run(f"{excerpt.url} [{numbers[excerpt.doc_id]}]").font.size = Pt(9)
+    word.add_heading(labels["references"], level=1)
+    seen: set[str] = set()
+    for excerpt in excerpts:
+        if excerpt.doc_id in seen:
+            continue
+        seen.add(excerpt.doc_id)
+        word.add_paragraph(f"[{numbers[excerpt.doc_id]}] {_citation(excerpt, lang)}")
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return buffer.getvalue()
+
+
+def _set_proofing_language(word, tag: str) -> None:
+    """Mark the default text as written in `tag`, so Word checks the right spelling."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    run_properties = word.styles["Normal"].element.get_or_add_rPr()
+    language = run_properties.find(qn("w:lang"))
+    if language is None:
+        language = OxmlElement("w:lang")
+        run_properties.append(language)
+    language.set(qn("w:val"), tag)
+
+
+def export_excerpts(excerpts: list[Excerpt], fmt: str, lang: str = "fr") -> bytes:
+    """Return the export file's bytes in the given format ("md" or "docx")."""
+    if fmt == "md":
+        return to_markdown(excerpts, lang).encode("utf-8")
+    if fmt == "docx":
+        return to_docx(excerpts, lang)
+    raise ValueError(f"the export format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+
+
+def default_language(excerpts: list[Excerpt]) -> str:
+    """Return the language most of the excerpts are in (French on a tie)."""
+    french = sum(1 for excerpt in excerpts if excerpt.lang == "fr")
+    return "fr" if french * 2 >= len(excerpts) else "en"
