@@ -33,7 +33,10 @@ class SentenceTransformerEncoder(Encoder):
                 f"cannot load the sentence-transformers model {model!r}{hint}: {error}"
             ) from error
         self.encoder_id = f"sentence-transformers:{model}"
-        self.dimension = int(self._model.get_sentence_embedding_dimension())
+        get_dimension = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension  # sentence-transformers < 6
+        )
+        self.dimension = int(get_dimension())
 
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         return np.asarray(

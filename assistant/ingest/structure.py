@@ -192,6 +192,8 @@ def parse_structure(raw_text: str) -> tuple[str, tuple[Block, ...], str | None]:
             title_parts.append(unit.text)
         else:
             break
+    if not title_parts and units and units[0].kind == "heading":
+        title_parts = [units[0].text]  # e.g. a Word document opening on "Heading 1"
     title = " — ".join(title_parts) if title_parts else None
     return (*_lay_out(units), title)
 

