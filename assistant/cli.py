@@ -75,15 +75,27 @@ def _open_searcher(settings):
 @click.argument("question")
 @click.option("--k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="Passages to return.")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON contract instead of text.")
+@click.option("--sector", "sectors", multiple=True,
+              type=click.Choice(["community", "institutional", "police", "school"]),
+              help="Only passages about this sector (repeat for several).")
+@click.option("--document", "documents", multiple=True, metavar="DOC_ID",
+              help="Only passages of this document (repeat for several).")
 @click.pass_obj
-def ask(settings, question: str, k: int, as_json: bool) -> None:
+def ask(
+    settings, question: str, k: int, as_json: bool, sectors: tuple[str, ...], documents: tuple[str, ...]
+) -> None:
     """Return the passages of the corpus that answer QUESTION."""
+    from assistant.search import Filters
     from assistant.serialise import answer_to_dict
 
     if not question.strip():
         _fail("the question is empty")
     searcher = _open_searcher(settings)
-    answer = searcher.ask(question, k=k)
+    unknown = [doc_id for doc_id in documents if doc_id not in searcher.index.documents]
+    if unknown:
+        _fail(f"unknown document(s): {', '.join(unknown)} "
+              f"(known: {', '.join(sorted(searcher.index.documents))})")
+    answer = searcher.ask(question, k=k, filters=Filters(sectors=sectors, doc_ids=documents))
     data = answer_to_dict(answer, searcher.index)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))

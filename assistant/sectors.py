@@ -8,11 +8,14 @@ SECTORS = ("community", "institutional", "police", "school")
 
 _SECTOR_PATTERNS = {
     "community": r"communaut\w*|community|organismes? communautaires?|organi[sz]ations? communautaires?"
-    r"|travail de rue|street work|maisons? d'hébergement",
+    r"|travail de rue|street work|maisons? d'hébergement|obnl|non-?profits?|sans but lucratif"
+    r"|maisons? des jeunes|youth cent(?:re|er)s?",
     "institutional": r"cisss\w*|ciusss\w*|dpj|protection de la jeunesse|youth protection|institution\w*"
-    r"|établissement\w*|programmes?-services|santé publique|public health",
-    "police": r"polic\w*|sûreté|surete|spvm|gendarmerie|rcmp|grc",
-    "school": r"écoles?|ecoles?|schools?|scolaires?|cégeps?|cegeps?|universit\w*|teachers?|enseignant\w*",
+    r"|établissement\w*|programmes?-services|santé publique|public health|clsc|centres? jeunesse"
+    r"|hôpita\w*|hospitals?|santé et (?:des )?services sociaux|health and social services|rsss",
+    "police": r"polic\w*|sûreté|surete|spvm|gendarmerie|rcmp|grc|law enforcement",
+    "school": r"écoles?|ecoles?|schools?|scolaires?|cégeps?|cegeps?|universit\w*|teachers?|enseignant\w*"
+    r"|élèves?|students?|pupils?|étudiant\w*",
 }
 _COMPILED = {
     sector: re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE) for sector, pattern in _SECTOR_PATTERNS.items()
