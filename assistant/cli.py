@@ -58,6 +58,8 @@ def ingest(settings, corpus_dir: Path | None) -> None:
                          ("removed", report.removed_files)):
         if names:
             click.echo(f"{label}: {', '.join(names)}")
+    if not (report.added_files or report.changed_files or report.removed_files):
+        click.echo("no file added, changed or removed since the last build")
 
 
 def _open_searcher(settings):

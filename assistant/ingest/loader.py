@@ -14,6 +14,7 @@ from assistant.ingest.readers import READERS, UnreadableFile
 from assistant.ingest.structure import parse_structure
 from assistant.lang import detect_language
 from assistant.records import Document
+from assistant.sectors import sectors_in_text
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +72,10 @@ def load_document(path: Path, corpus_dir: Path, entry: ManifestEntry | None = No
         raise UnreadableFile("no text found after cleaning")
     entry = entry or ManifestEntry(doc_id=slugify(path.stem), file=relative)
     lang = entry.lang or detect_language(text)
+    title = entry.title or found_title or path.stem.replace("_", " ").replace("-", " ")
     return Document(
         doc_id=entry.doc_id,
-        title=entry.title or found_title or path.stem.replace("_", " ").replace("-", " "),
+        title=title,
         lang=lang,
         text=text,
         blocks=blocks,
@@ -83,7 +85,8 @@ def load_document(path: Path, corpus_dir: Path, entry: ManifestEntry | None = No
         source=entry.source,
         year=entry.year,
         translation_of=entry.translation_of,
-        sectors=entry.sectors,
+        # A file the manifest does not describe concerns the sectors its title names.
+        sectors=entry.sectors or sectors_in_text(title),
         content_hash=file_hash(path),
     )
 

@@ -99,7 +99,17 @@ def read_pdf(path: Path) -> str:
     if not text.strip():
         raise UnreadableFile("the PDF holds no extractable text (scanned images?)")
     # Words hyphenated across lines by the layout: "collabo-\nration" → "collaboration".
-    return re.sub(r"(\w)-\n(\w)", r"\1\2", text)
+    text = re.sub(r"(\w)-\n(\w)", r"\1\2", text)
+    return _reflow_wrapped_lines(text)
+
+
+# A PDF line wrapped inside a sentence: no closing punctuation, next line starts in lower case.
+_WRAPPED_LINE = re.compile(r"(?<=[\w,’'%)])[ \t]*\n(?=[ \t]*[a-zàâçéèêëîïôûùüÿœæ(])")
+
+
+def _reflow_wrapped_lines(text: str) -> str:
+    """Join the lines of a PDF that the layout, not the author, broke mid-sentence."""
+    return _WRAPPED_LINE.sub(" ", text)
 
 
 def read_docx(path: Path) -> str:
