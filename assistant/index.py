@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
+import shutil
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -128,6 +130,26 @@ def _write_lines(path: Path, rows: list[dict]) -> None:
         os.fsync(handle.fileno())
 
 
+def _write_faiss(faiss_index: faiss.Index, path: Path) -> None:
+    """Write a FAISS index, reporting a failed write (a full disk) as the OSError it is."""
+    try:
+        faiss.write_index(faiss_index, str(path))
+    except RuntimeError as error:  # faiss turns every C-level write error into RuntimeError
+        code = errno.ENOSPC if "No space left" in str(error) else errno.EIO
+        raise OSError(code, os.strerror(code), str(path)) from error
+
+
+def _write_npy(array: np.ndarray, path: Path) -> None:
+    """Save an array, naming a short write (numpy says "N requested and M written") for what it is."""
+    try:
+        np.save(path, array)
+    except OSError as error:
+        if error.errno is not None:
+            raise
+        code = errno.ENOSPC if shutil.disk_usage(path.parent).free < array.nbytes else errno.EIO
+        raise OSError(code, os.strerror(code), str(path)) from error
+
+
 def _fsync_file(path: Path) -> None:
     with path.open("rb") as handle:
         os.fsync(handle.fileno())
@@ -160,11 +182,11 @@ def save_index(
     try:
         path = folder / files["embeddings"]
         written.append(path)
-        np.save(path, np.ascontiguousarray(vectors, dtype=np.float32))
+        _write_npy(np.ascontiguousarray(vectors, dtype=np.float32), path)
         _fsync_file(path)
         path = folder / files["vectors"]
         written.append(path)
-        faiss.write_index(faiss_index, str(path))
+        _write_faiss(faiss_index, path)
         _fsync_file(path)
         path = folder / files["passages"]
         written.append(path)
@@ -215,11 +237,12 @@ def remove_unused_files(folder: Path, manifest: dict) -> None:
     """Delete files of earlier or interrupted builds that the manifest does not name."""
     keep = set(manifest["files"].values()) | {MANIFEST}
     for path in folder.iterdir():
-        if path.is_file() and path.name not in keep and "-" in path.name:
-            stem = path.name.split("-", 1)[0]
-            if stem in {"vectors", "embeddings", "passages", "documents", "lexical"}:
-                path.unlink(missing_ok=True)
-        elif path.is_file() and path.name.startswith(MANIFEST + ".") and path.name.endswith(".tmp"):
+        if not path.is_file() or path.name in keep:
+            continue
+        stem = path.name.split("-", 1)[0]
+        if "-" in path.name and stem in {"vectors", "embeddings", "passages", "documents", "lexical"}:
+            path.unlink(missing_ok=True)
+        elif path.name.startswith(MANIFEST + ".") and path.name.endswith(".tmp"):
             path.unlink(missing_ok=True)
 
 
@@ -230,8 +253,10 @@ def read_manifest(folder: Path) -> dict:
         raise IndexMissing(f"no index in {folder}: run `assistant ingest` to build it")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-        manifest["encoder"]["id"], manifest["files"]["vectors"]  # noqa: B018 - shape check
-    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as error:
+        manifest["encoder"]["id"], manifest["counts"]["passages"]  # noqa: B018 - shape check
+        [manifest["files"][role] for role in ("vectors", "embeddings", "passages", "documents")]
+        manifest.get("corpus", {}).get("fingerprint")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise IndexCorrupt(
             f"the index manifest {path} is damaged ({error}): run `assistant ingest` to rebuild it"
         ) from error
@@ -257,7 +282,8 @@ def load_index(
             f"the index was built with the encoder {built_with!r} but {encoder_id!r} is configured: "
             "run `assistant ingest` to rebuild it"
         )
-    if corpus_fingerprint is not None and manifest["corpus"]["fingerprint"] != corpus_fingerprint:
+    built_for = manifest.get("corpus", {}).get("fingerprint")
+    if corpus_fingerprint is not None and built_for != corpus_fingerprint:
         raise IndexStale(
             "the corpus has changed since the index was built: run `assistant ingest` to update it"
         )
@@ -275,7 +301,7 @@ def load_index(
         vectors = np.load(folder / manifest["files"]["embeddings"], mmap_mode="r" if memory_map else None)
         flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if memory_map else 0
         faiss_index = faiss.read_index(str(folder / manifest["files"]["vectors"]), flags)
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError, json.JSONDecodeError) as error:
+    except (OSError, EOFError, ValueError, KeyError, TypeError, RuntimeError) as error:
         raise IndexCorrupt(
             f"the index in {folder} is damaged or incomplete ({type(error).__name__}): "
             "run `assistant ingest` to rebuild it"
@@ -285,6 +311,11 @@ def load_index(
         raise IndexCorrupt(
             f"the index in {folder} is damaged: {expected} passages announced, "
             f"{len(passages)} passages, {faiss_index.ntotal} vectors found: run `assistant ingest` to rebuild it"
+        )
+    if len(documents) != manifest["counts"].get("documents", len(documents)):
+        raise IndexCorrupt(
+            f"the index in {folder} is damaged: {manifest['counts']['documents']} documents "
+            f"announced, {len(documents)} found: run `assistant ingest` to rebuild it"
         )
     return Index(
         manifest=manifest,
