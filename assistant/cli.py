@@ -126,6 +126,42 @@ def _print_answer(data: dict) -> None:
         click.echo(f"    — {passage['organisation'] or passage['source']} · {passage['url']}")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but 127.0.0.1/localhost shares the page on the network.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the web browser.")
+@click.pass_obj
+def serve(settings, host: str, port: int, open_browser: bool) -> None:
+    """Serve the chat page and the JSON API (builds the index first when there is none)."""
+    from assistant.build import BuildFailed
+    from assistant.embed import EncoderUnavailable
+    from assistant.index import IndexProblem
+    from assistant.web import create_app
+    from assistant.web.serve import exposure_warning, prepare_searcher
+    from assistant.web.serve import serve as run_server
+
+    try:
+        prepared = prepare_searcher(settings, progress=True)
+    except (IndexProblem, EncoderUnavailable, BuildFailed) as error:
+        _fail(str(error))
+    if prepared.built:
+        click.echo(f"indexed {prepared.built.passages} passages from {prepared.built.documents} documents",
+                   err=True)
+    warning = exposure_warning(host)
+    if warning:
+        click.secho(warning, err=True, fg="red", bold=True)
+    app = create_app({"SEARCHER": prepared.searcher, "SETTINGS": settings})
+    try:
+        run_server(app, host, port, open_browser=open_browser,
+                   on_ready=lambda url: click.echo(f"Serving the assistant on {url} (Ctrl+C to stop)", err=True))
+    except OSError as error:
+        _fail(f"cannot listen on {host}:{port}: {error.strerror or error} (try another --port)")
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+
+
 @main.command("export")
 @click.argument("passage_ids", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["md", "docx"]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.highlight import highlight_hits
 from assistant.index import Index
 from assistant.records import Answer, Hit, Passage
 
@@ -42,12 +43,16 @@ def hit_to_dict(hit: Hit, index: Index) -> dict:
 
 
 def answer_to_dict(answer: Answer, index: Index) -> dict:
-    """Return the `assistant ask --json` / `POST /api/ask` contract, best passage first."""
+    """Return the `assistant ask --json` / `POST /api/ask` contract, best passage first.
+
+    Each passage's `highlights` are [start, end] character spans of its `text` that best
+    match the question (see assistant.highlight).
+    """
     return {
         "question": answer.question,
         "lang": answer.lang,
         "answerable": answer.answerable,
-        "passages": [hit_to_dict(hit, index) for hit in answer.hits],
+        "passages": [hit_to_dict(hit, index) for hit in highlight_hits(answer.question, answer.hits)],
     }
 
 

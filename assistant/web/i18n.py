@@ -1,0 +1,177 @@
+"""The interface's words in English and French, and which language a request wants."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from flask import Request
+
+LANGUAGES = ("fr", "en")
+# Workers in Québec: French unless the browser or the user asks for English.
+DEFAULT_LANGUAGE = "fr"
+LANGUAGE_COOKIE = "lang"
+
+NBSP = "\u00a0"  # before a colon and inside « »
+NNBSP = "\u202f"  # narrow no-break space before ; ! ?
+
+_STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "app_title": "Guidance assistant",
+        "tagline": "Ask a question in French or English: the answer is made of cited passages "
+        "from the documents.",
+        "skip_to_question": "Skip to the question",
+        "switch_language": "Français",
+        "switch_language_label": "Afficher l’interface en français",
+        "question_label": "Your question",
+        "question_hint": "Enter sends the question; Shift+Enter adds a line.",
+        "question_placeholder": "e.g. How do I start a partnership with the police?",
+        "ask": "Ask",
+        "starters_heading": "Not sure where to start? Try one of these:",
+        "conversation_heading": "Answers",
+        "clear": "Clear the conversation",
+        "privacy_note": "Your questions stay in this browser tab: nothing you ask is stored on the server.",
+        "noscript": "This page needs JavaScript to ask questions. The documents can still be read "
+        "from their links.",
+        "you_asked": "You asked:",
+        "searching": "Searching the documents…",
+        "found": "{count} cited passages found.",
+        "found_one": "1 cited passage found.",
+        "no_answer": "The documents do not seem to answer this question.",
+        "rephrase": "Try rephrasing it: other words, a more precise situation, or the other language.",
+        "closest": "Show the closest passages anyway",
+        "passage_number": "Passage {number}",
+        "section": "Section",
+        "organisation": "Organisation",
+        "source": "Source",
+        "read_in_context": "Read in context",
+        "copy_citation": "Copy citation",
+        "copied": "Citation copied.",
+        "copy_failed": "The citation could not be copied; select the text and copy it instead.",
+        "translation": "Show the same passage in {language}",
+        "lang_en": "English",
+        "lang_fr": "French",
+        "error_unreachable": "The assistant could not be reached. Is it still running?",
+        "error_generic": "Something went wrong. Please try again.",
+        "documents_heading": "Documents",
+        "back_to_chat": "Back to the questions",
+        "document_about": "Document",
+        "year": "Year",
+        "kind": "Kind",
+        "passage_shown": "The passage you opened is highlighted.",
+        "other_language_version": "Version in {language}",
+        "not_found_title": "Page not found",
+        "not_found_body": "There is no such page or document here.",
+        "error_title": "Something went wrong",
+        "error_body": "The request could not be handled.",
+        "footer": "Works offline: the documents and the search stay on this computer.",
+    },
+    "fr": {
+        "app_title": "Assistant d'orientation",
+        "tagline": "Posez une question en français ou en anglais : la réponse est faite de passages "
+        "cités des documents.",
+        "skip_to_question": "Aller à la question",
+        "switch_language": "English",
+        "switch_language_label": "Show the interface in English",
+        "question_label": "Votre question",
+        "question_hint": "Entrée envoie la question ; Maj+Entrée ajoute une ligne.",
+        "question_placeholder": "p. ex. Comment démarrer un partenariat avec la police ?",
+        "ask": "Demander",
+        "starters_heading": "Vous ne savez pas par où commencer ? Essayez :",
+        "conversation_heading": "Réponses",
+        "clear": "Effacer la conversation",
+        "privacy_note": "Vos questions restent dans cet onglet : rien de ce que vous demandez n'est "
+        "conservé sur le serveur.",
+        "noscript": "Cette page a besoin de JavaScript pour poser des questions. Les documents restent "
+        "lisibles par leurs liens.",
+        "you_asked": "Vous avez demandé :",
+        "searching": "Recherche dans les documents…",
+        "found": "{count} passages cités trouvés.",
+        "found_one": "1 passage cité trouvé.",
+        "no_answer": "Les documents ne semblent pas répondre à cette question.",
+        "rephrase": "Essayez de la reformuler : d'autres mots, une situation plus précise, ou l'autre langue.",
+        "closest": "Voir quand même les passages les plus proches",
+        "passage_number": "Passage {number}",
+        "section": "Section",
+        "organisation": "Organisme",
+        "source": "Source",
+        "read_in_context": "Lire dans le document",
+        "copy_citation": "Copier la citation",
+        "copied": "Citation copiée.",
+        "copy_failed": "La citation n'a pas pu être copiée ; sélectionnez le texte pour le copier.",
+        "translation": "Voir le même passage en {language}",
+        "lang_en": "anglais",
+        "lang_fr": "français",
+        "error_unreachable": "L'assistant ne répond pas. Est-il toujours lancé ?",
+        "error_generic": "Un problème est survenu. Veuillez réessayer.",
+        "documents_heading": "Documents",
+        "back_to_chat": "Retour aux questions",
+        "document_about": "Document",
+        "year": "Année",
+        "kind": "Type",
+        "passage_shown": "Le passage que vous avez ouvert est surligné.",
+        "other_language_version": "Version en {language}",
+        "not_found_title": "Page introuvable",
+        "not_found_body": "Cette page ou ce document n'existe pas ici.",
+        "error_title": "Un problème est survenu",
+        "error_body": "La demande n'a pas pu être traitée.",
+        "footer": "Fonctionne hors ligne : les documents et la recherche restent sur cet ordinateur.",
+    },
+}
+
+# Starter questions are shown in both languages whatever the interface's language.
+STARTERS: tuple[tuple[str, str], ...] = (
+    ("fr", "Comment démarrer un partenariat avec la police ?"),
+    ("fr", "Quels sont les bénéfices des collaborations intersectorielles ?"),
+    ("fr", "Comment faire face au roulement du personnel chez nos partenaires ?"),
+    ("en", "How do I start a partnership with the police?"),
+    ("en", "What are the benefits of cross-sectoral collaboration?"),
+    ("en", "What gets in the way of collaboration between organisations?"),
+)
+
+_SPACE_BEFORE = re.compile(r"[ \u00a0\u202f]?([;!?])")
+_SPACE_BEFORE_COLON = re.compile(r"(?<=\S)[ \u00a0\u202f]?:(?=\s|$)")
+
+
+def french_typography(text: str) -> str:
+    """Return French text with typographic apostrophes and no-break spaces before ; : ! ? and in « »."""
+    text = text.replace("'", "’")
+    text = _SPACE_BEFORE.sub(lambda match: NNBSP + match.group(1), text)
+    text = _SPACE_BEFORE_COLON.sub(NBSP + ":", text)
+    text = re.sub(r"«[ \u00a0\u202f]*", "«" + NBSP, text)
+    return re.sub(r"[ \u00a0\u202f]*»", NBSP + "»", text)
+
+
+@cache
+def strings(lang: str) -> dict[str, str]:
+    """Return the interface's strings in a language, French ones set in French typography."""
+    table = _STRINGS[lang if lang in LANGUAGES else DEFAULT_LANGUAGE]
+    if lang == "fr":
+        return {key: french_typography(value) for key, value in table.items()}
+    return dict(table)
+
+
+def starters() -> list[dict[str, str]]:
+    """Return the starter questions, French ones set in French typography."""
+    return [
+        {"lang": lang, "text": french_typography(text) if lang == "fr" else text} for lang, text in STARTERS
+    ]
+
+
+def request_language(request: Request) -> str:
+    """Return the interface language: the remembered choice, else the browser's, else French."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE, "")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE
+
+
+def page_context(request: Request) -> dict[str, object]:
+    """Return what every page's template needs: the language, its strings, the switch's target."""
+    lang = request_language(request)
+    return {
+        "lang": lang,
+        "other_lang": next(code for code in LANGUAGES if code != lang),
+        "ui": strings(lang),
+        "path": request.path,
+    }
