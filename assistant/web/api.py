@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from assistant.serialise import answer_to_dict, document_to_dict, passage_to_dict
+from assistant.stats import read_stats, record_question
 from assistant.web import searcher_of
 from assistant.web.errors import ApiError
 from assistant.web.i18n import request_language
@@ -21,7 +22,19 @@ def ask():
     data = parse_json_body(request.get_data(cache=False), request.mimetype, fallback)
     wanted = parse_ask(data, searcher.index.documents, fallback, current_app.config["MAX_QUESTION_CHARS"])
     answer = searcher.ask(wanted.question, k=wanted.k, filters=wanted.filters)
+    settings = current_app.config.get("SETTINGS")
+    if settings is not None and settings.stats_enabled:
+        record_question(settings.index_dir, answer.lang, answer.answerable)
     return jsonify(answer_to_dict(answer, searcher.index))
+
+
+@bp.get("/stats")
+def stats():
+    """Return the anonymous question counts, or that they are off (ASSISTANT_STATS)."""
+    settings = current_app.config.get("SETTINGS")
+    if settings is None or not settings.stats_enabled:
+        return jsonify({"enabled": False})
+    return jsonify({"enabled": True, **read_stats(settings.index_dir)})
 
 
 @bp.get("/documents")

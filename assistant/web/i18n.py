@@ -29,7 +29,7 @@ _STRINGS: dict[str, dict[str, str]] = {
         "ask": "Ask",
         "starters_heading": "Not sure where to start? Try one of these:",
         "conversation_heading": "Answers",
-        "clear": "Clear the conversation",
+        "clear_conversation": "Clear the conversation",
         "privacy_note": "Your questions stay in this browser tab: nothing you ask is stored on the server.",
         "noscript": "This page needs JavaScript to ask questions. The documents can still be read "
         "from their links.",
@@ -79,7 +79,7 @@ _STRINGS: dict[str, dict[str, str]] = {
         "ask": "Demander",
         "starters_heading": "Vous ne savez pas par où commencer ? Essayez :",
         "conversation_heading": "Réponses",
-        "clear": "Effacer la conversation",
+        "clear_conversation": "Effacer la conversation",
         "privacy_note": "Vos questions restent dans cet onglet : rien de ce que vous demandez n'est "
         "conservé sur le serveur.",
         "noscript": "Cette page a besoin de JavaScript pour poser des questions. Les documents restent "

@@ -70,8 +70,12 @@ function turnItem(turn) {
   return item;
 }
 
+const starters = document.getElementById("starters");
+
+/** Show "clear" once there is a conversation; the starter questions only before. */
 function showClear() {
   clear.hidden = turns.children.length === 0;
+  starters.hidden = turns.children.length > 0;
 }
 
 async function submit(question) {
