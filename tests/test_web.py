@@ -148,8 +148,10 @@ def test_a_question_at_the_limit_is_answered(client):
 
 @pytest.mark.parametrize(
     "question",
-    ["¿Cómo empiezo una colaboración con la policía?", "如何与警察建立合作关系？", "🤝🚓🙂", "كيف أبدأ شراكة مع الشرطة؟",
-     "x" * 1500, "<script>alert(1)</script>"],
+    [
+        "¿Cómo empiezo una colaboración con la policía?", "如何与警察建立合作关系？", "🤝🚓🙂",
+        "كيف أبدأ شراكة مع الشرطة؟", "x" * 1500, "<script>alert(1)</script>",
+    ],
 )
 def test_odd_questions_get_a_sensible_answer(client, question):
     response = ask(client, {"question": question, "k": 3})
@@ -241,7 +243,10 @@ def test_layout_cuts_a_block_where_passages_meet():
     text = "Title\n\nFirst sentence here. Second sentence there."
     blocks = (Block("heading", "Title", 0, 5, 1), Block("paragraph", text[7:], 7, len(text)))
     document = Document("d", "Title", "en", text, blocks, "d.txt")
-    passages = [Passage("a", "d", text[7:28], (), "en", 7, 28, 0), Passage("b", "d", text[29:], (), "en", 29, len(text), 1)]
+    passages = [
+        Passage("a", "d", text[7:28], (), "en", 7, 28, 0),
+        Passage("b", "d", text[29:], (), "en", 29, len(text), 1),
+    ]
     heading, paragraph = layout_document(document, passages)
     assert heading.tag == "h2" and heading.segments[0].passage_id is None
     assert [(segment.passage_id, segment.anchor) for segment in paragraph.segments] == [
@@ -279,7 +284,9 @@ def test_interface_language_follows_browser_then_choice(client):
     assert '<html lang="en">' in remembered
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"]
+)
 def test_language_switch_only_goes_back_to_this_site(client, target):
     response = client.get("/language/fr", query_string={"next": target})
     assert response.status_code == 303 and response.headers["Location"] in {"/", "http://localhost/"}
