@@ -43,7 +43,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     The searcher (index, encoder, language profiles) is loaded here once, never per request:
     pass SEARCHER to share one already loaded, or SETTINGS (default: load_settings()).
     """
-    from assistant.web import api, pages
+    from assistant.web import api, excerpts, pages
     from assistant.web.errors import register_error_handlers
     from assistant.web.validate import MAX_QUESTION_CHARS
 
@@ -64,6 +64,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.extensions["assistant.passages_by_document"] = _passages_by_document(searcher_of(app).index.passages)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(excerpts.bp)
     register_error_handlers(app)
     app.after_request(_secure)
     return app

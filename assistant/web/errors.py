@@ -31,6 +31,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "list_invalid": 'The "{field}" must be a list of texts.',
         "sector_unknown": "Unknown sector(s): {names}. Known sectors: {known}.",
         "document_unknown": "Unknown document(s): {names}.",
+        "passages_invalid": 'The "passages" must be a list of 1 to {limit} passage ids.',
+        "passages_unknown": "{count} excerpt(s) are no longer in the documents (the index was rebuilt): "
+        "remove them from your excerpts and export again.",
+        "export_format_invalid": 'The "format" must be one of: {known}.',
+        "export_lang_invalid": 'The "lang" must be one of: {known}.',
         "too_large": "The request is too large: a question may have at most {limit} characters.",
         "not_found": "There is nothing at this address.",
         "document_not_found": "There is no document with this id.",
@@ -54,6 +59,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "list_invalid": 'Le champ "{field}" doit être une liste de textes.',
         "sector_unknown": "Secteur(s) inconnu(s) : {names}. Secteurs connus : {known}.",
         "document_unknown": "Document(s) inconnu(s) : {names}.",
+        "passages_invalid": 'Le champ "passages" doit être une liste de 1 à {limit} identifiants de passages.',
+        "passages_unknown": "{count} extrait(s) ne sont plus dans les documents (l'index a été reconstruit) : "
+        "retirez-les de vos extraits et exportez de nouveau.",
+        "export_format_invalid": 'Le champ "format" doit valoir : {known}.',
+        "export_lang_invalid": 'Le champ "lang" doit valoir : {known}.',
         "too_large": "La demande est trop grande : une question peut avoir au plus {limit} caractères.",
         "not_found": "Il n'y a rien à cette adresse.",
         "document_not_found": "Aucun document ne porte cet identifiant.",
