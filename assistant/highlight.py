@@ -14,9 +14,9 @@ from assistant.records import Hit
 
 Span = tuple[int, int]
 
-# A sentence ends at . ! ? … (with closing quotes or brackets) followed by white space, or at
-# a line break; list items and headings inside a passage are lines of their own.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"»”’)\]]*\s+|\n+")
+# A sentence ends at . ! ? … (with closing quotes or brackets, a French « » after its space)
+# followed by white space, or at a line break; list items and headings inside a passage are lines of their own.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])(?:[ \u00a0\u202f]*»)?[\"»”’)\]]*\s+|\n+")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 # Shorter passages are read at a glance: mark their matching words instead of a sentence.
 MIN_SENTENCES = 2

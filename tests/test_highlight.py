@@ -1,0 +1,57 @@
+"""Highlights: the sentences, or words, of a passage that best match the question."""
+
+from __future__ import annotations
+
+from assistant.highlight import highlight_hits, passage_highlights, question_stems, sentence_spans
+from assistant.records import Hit, Passage
+
+
+def _hit(text: str, lang: str = "en", highlights: tuple = ()) -> Hit:
+    passage = Passage("p", "d", text, (), lang, 0, len(text), 0)
+    return Hit(passage=passage, score=0.5, highlights=highlights)
+
+
+def test_sentences_are_cut_at_end_marks_and_line_breaks():
+    text = "First one. « Second? » Third!\n— Someone, somewhere"
+    assert [text[start:end] for start, end in sentence_spans(text)] == [
+        "First one.", "« Second? »", "Third!", "— Someone, somewhere"
+    ]
+
+
+def test_the_sentence_with_most_question_words_is_marked():
+    text = (
+        "Our centre opened in 1998. To start a partnership with the police, meet the community officer "
+        "first. Funding comes from the region."
+    )
+    spans = passage_highlights(text, "en", question_stems("How do I start a partnership with the police?"))
+    assert [text[start:end] for start, end in spans] == [
+        "To start a partnership with the police, meet the community officer first."
+    ]
+
+
+def test_a_one_sentence_passage_gets_its_matching_words_marked_across_inflections():
+    text = "Les partenariats avec les policiers demandent du temps."
+    spans = passage_highlights(text, "fr", question_stems("Comment bâtir un partenariat avec la police ?"))
+    marked = [text[start:end] for start, end in spans]
+    assert "partenariats" in marked and "temps" not in marked
+
+
+def test_the_glossary_carries_a_french_question_to_an_english_passage():
+    text = "High staff turnover makes partnerships fragile. Meetings help. Budgets are tight."
+    spans = passage_highlights(text, "en", question_stems("Comment composer avec le roulement du personnel ?"))
+    assert [text[start:end] for start, end in spans] == ["High staff turnover makes partnerships fragile."]
+
+
+def test_nothing_is_marked_when_nothing_matches():
+    text = "The weather was fine. Everyone came early."
+    assert passage_highlights(text, "en", question_stems("partenariat police")) == ()
+
+
+def test_hits_keep_highlights_they_already_have():
+    kept = _hit("Police partnership. Other words.", highlights=((0, 6),))
+    filled = _hit("Nothing here. Police partnerships matter a lot.")
+    first, second = highlight_hits("police partnership", [kept, filled])
+    assert first.highlights == ((0, 6),)
+    assert [second.passage.text[start:end] for start, end in second.highlights] == [
+        "Police partnerships matter a lot."
+    ]
