@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from assistant.highlight import highlight_hits
 from assistant.index import Index
 from assistant.records import Answer, Hit, Passage
@@ -56,8 +58,14 @@ def answer_to_dict(answer: Answer, index: Index) -> dict:
     }
 
 
-def document_to_dict(document, index: Index, with_text: bool = False) -> dict:
-    """Return a document's description, and its cleaned text and passages when asked."""
+def document_to_dict(
+    document, index: Index, with_text: bool = False, passages: Sequence[Passage] | None = None
+) -> dict:
+    """Return a document's description, and its cleaned text and passages when asked.
+
+    `passages` are the document's own, when the caller has them grouped already (the web
+    app does), so the whole index is not scanned for one document.
+    """
     data = {
         "id": document.doc_id,
         "title": document.title,
@@ -78,7 +86,7 @@ def document_to_dict(document, index: Index, with_text: bool = False) -> dict:
         ]
         data["passages"] = [
             {"id": passage.passage_id, "start": passage.start, "end": passage.end, "section": passage.section_label}
-            for passage in index.passages
+            for passage in (passages if passages is not None else index.passages)
             if passage.doc_id == document.doc_id
         ]
     return data

@@ -369,3 +369,9 @@ def test_serve_builds_the_index_then_answers(corpus_copy, tmp_path):
         server.terminate()
         _, errors = server.communicate(timeout=30)
     assert FRENCH_POLICE not in errors and "partenariat" not in errors
+
+
+def test_documents_page_lists_every_document(client, bundled_index):
+    html = client.get("/documents", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    for doc_id in bundled_index.documents:
+        assert f'href="/documents/{doc_id}"' in html

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from assistant.serialise import answer_to_dict, document_to_dict, passage_to_dict
 from assistant.stats import read_stats, record_question
-from assistant.web import searcher_of
+from assistant.web import document_passages, searcher_of
 from assistant.web.errors import ApiError
 from assistant.web.i18n import request_language
 from assistant.web.validate import parse_ask, parse_json_body
@@ -52,7 +52,7 @@ def document(doc_id: str):
     found = index.documents.get(doc_id)
     if found is None:
         raise ApiError(404, "document_not_found", request_language(request))
-    return jsonify(document_to_dict(found, index, with_text=True))
+    return jsonify(document_to_dict(found, index, with_text=True, passages=document_passages(doc_id)))
 
 
 @bp.get("/passages/<path:passage_id>")

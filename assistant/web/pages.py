@@ -35,6 +35,14 @@ def chat_without_script():
     return chat()
 
 
+@bp.get("/documents")
+def documents():
+    """List the documents of the index, each linking to its document view."""
+    index = searcher_of().index
+    listed = sorted(index.documents.values(), key=lambda document: (document.title.casefold(), document.doc_id))
+    return render_template("documents.html", **page_context(request), documents=listed)
+
+
 @bp.get("/documents/<path:doc_id>")
 def document(doc_id: str):
     """Show a whole cleaned document of the index, its passages anchored as #p-<passage id>."""
