@@ -99,7 +99,10 @@ panel.replaceChildren(heading, note, empty, list, problem, tools, live);
 // A link in the page's header, so the basket is one key press away from anywhere.
 const jump = element("a", "basket-jump");
 jump.href = "#basket";
-document.querySelector(".top")?.insertBefore(jump, document.getElementById("switch-language"));
+const top = document.querySelector(".top");
+const languageSwitch = document.getElementById("switch-language");
+if (top && languageSwitch?.parentElement === top) top.insertBefore(jump, languageSwitch);
+else top?.append(jump);
 
 function button(label, className, onClick) {
   const node = element("button", className, label);
