@@ -30,6 +30,7 @@ def main(ctx: click.Context, index_dir: Path | None, encoder: str | None, verbos
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s %(message)s")
     logging.getLogger("faiss").setLevel(logging.WARNING)
+    logging.getLogger("bm25s").setLevel(level if verbose > 1 else logging.WARNING)
     ctx.obj = load_settings(index_dir=index_dir, encoder=encoder)
 
 
@@ -91,8 +92,7 @@ def ask(
     from assistant.search import Filters
     from assistant.serialise import answer_to_dict
 
-    if not question.strip():
-        _fail("the question is empty")
+    question = _checked_question(question)
     searcher = _open_searcher(settings)
     unknown = [doc_id for doc_id in documents if doc_id not in searcher.index.documents]
     if unknown:
@@ -108,6 +108,27 @@ def ask(
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     _print_answer(data)
+
+
+def _checked_question(question: str) -> str:
+    """Return the question stripped, or stop with a message (in its language) saying what is wrong."""
+    from assistant.config import MAX_QUESTION_CHARS
+    from assistant.lang import detect_language
+
+    try:
+        question.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that were not UTF-8 on the command line
+        _fail("the question is not valid UTF-8 text / la question n'est pas du texte UTF-8 valide")
+    question = question.strip()
+    if not question:
+        _fail("the question is empty / la question est vide")
+    if len(question) > MAX_QUESTION_CHARS:
+        if detect_language(question[:MAX_QUESTION_CHARS]) == "fr":
+            _fail(f"la question est trop longue ({len(question)} caractères) : la limite est de "
+                  f"{MAX_QUESTION_CHARS} caractères ; raccourcissez-la à l'essentiel")
+        _fail(f"the question is too long ({len(question)} characters): the limit is {MAX_QUESTION_CHARS} "
+              "characters; shorten it to the essential")
+    return question
 
 
 def _print_answer(data: dict) -> None:

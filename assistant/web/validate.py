@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from assistant.config import MAX_QUESTION_CHARS  # noqa: F401 - re-exported for the web
 from assistant.lang import detect_language
 from assistant.search import Filters
 from assistant.sectors import SECTORS
@@ -13,7 +14,6 @@ from assistant.web.errors import ApiError
 
 DEFAULT_K = 5
 MAX_K = 50
-MAX_QUESTION_CHARS = 2000
 # Control characters other than tab and line breaks are not text a person typed.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
