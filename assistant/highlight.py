@@ -18,6 +18,7 @@ Span = tuple[int, int]
 # followed by white space, or at a line break; list items and headings inside a passage are lines of their own.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])(?:[ \u00a0\u202f]*»)?[\"»”’)\]]*\s+|\n+")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+_JOINABLE = re.compile(r"[ \u00a0\u202f-]")
 # Shorter passages are read at a glance: mark their matching words instead of a sentence.
 MIN_SENTENCES = 2
 # A second sentence is marked too when it scores nearly as well as the best one.
@@ -59,7 +60,19 @@ def word_spans(text: str, lang: str, wanted: frozenset[str]) -> list[Span]:
         return []
     kept = [match for match in matches if words(match.group(0))]
     found = stems([words(match.group(0))[0] for match in kept], lang)
-    return [match.span() for match, stem in zip(kept, found, strict=True) if stem in wanted]
+    spans = [match.span() for match, stem in zip(kept, found, strict=True) if stem in wanted]
+    return _join_neighbours(text, spans)
+
+
+def _join_neighbours(text: str, spans: list[Span]) -> list[Span]:
+    """Return the spans with neighbours joined when only a space or hyphen parts them."""
+    joined: list[Span] = []
+    for start, end in spans:
+        if joined and _JOINABLE.fullmatch(text, joined[-1][1], start):
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def _lexical_counts(text: str, spans: Sequence[Span], lang: str, wanted: frozenset[str]) -> np.ndarray:

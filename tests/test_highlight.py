@@ -55,3 +55,9 @@ def test_hits_keep_highlights_they_already_have():
     assert [second.passage.text[start:end] for start, end in second.highlights] == [
         "Police partnerships matter a lot."
     ]
+
+
+def test_neighbouring_words_are_marked_as_one():
+    text = "Cross-sectoral work with police partners helps."
+    spans = passage_highlights(text, "en", question_stems("cross sectoral police partners"))
+    assert [text[start:end] for start, end in spans] == ["Cross-sectoral", "police partners"]
