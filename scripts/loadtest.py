@@ -1,0 +1,224 @@
+#!/usr/bin/env python
+"""Load test: start `assistant serve` on 127.0.0.1, have N clients ask corpus questions for S seconds.
+
+Each client keeps one HTTP connection and asks, one after another, questions drawn from the
+served corpus itself (headings and sentences of its documents, in French and English) and a
+few written by hand, with k from 1 to 10. Reports requests/s, latency percentiles and errors;
+exits 1 when any request failed (a status other than 200, a broken answer, a lost connection).
+
+    .venv/bin/python scripts/loadtest.py [--clients 8] [--seconds 30] [--index DIR] [--corpus DIR] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+START_TIMEOUT = 180.0
+HAND_WRITTEN = [
+    "Comment démarrer un partenariat avec la police ?",
+    "How do I start a partnership with the police?",
+    "Quels sont les avantages des collaborations intersectorielles ?",
+    "What are the benefits of cross-sectoral collaboration?",
+    "Quels obstacles freinent la collaboration entre organismes ?",
+    "How can schools and community organisations work together?",
+    "Comment impliquer les jeunes dans un projet ?",
+    "What makes a collaboration between sectors last?",
+]
+
+
+@dataclass
+class Tally:
+    """What every client measured, merged under a lock."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, seconds: float, error: str | None) -> None:
+        with self.lock:
+            self.latencies.append(seconds)
+            if error:
+                self.errors.append(error)
+
+
+def start_server(index: Path | None, corpus: Path | None) -> tuple[subprocess.Popen, str, list[str]]:
+    """Start `assistant serve --port 0`; return it, the address it announced and its stderr so far."""
+    env = {key: value for key, value in os.environ.items() if key != "ASSISTANT_STATS"}
+    if index:
+        env["ASSISTANT_INDEX"] = str(index.resolve())
+    if corpus:
+        env["ASSISTANT_CORPUS"] = str(corpus.resolve())
+    env["PYTHONUNBUFFERED"] = "1"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port", "0"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + START_TIMEOUT
+    seen: list[str] = []
+    while time.monotonic() < deadline:
+        line = server.stderr.readline()
+        if not line and server.poll() is not None:
+            break
+        seen.append(line)
+        found = re.search(r"Serving the assistant on http://127\.0\.0\.1:(\d+)/", line)
+        if found:
+            # Keep reading stderr so that the server never blocks on a full pipe.
+            threading.Thread(target=lambda: seen.extend(server.stderr), daemon=True).start()
+            return server, f"127.0.0.1:{found.group(1)}", seen
+    server.kill()
+    raise SystemExit("the server did not start:\n" + "".join(seen[-20:]))
+
+
+def get_json(address: str, path: str) -> dict:
+    """GET a JSON document from the server."""
+    connection = http.client.HTTPConnection(address, timeout=30)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return json.loads(response.read())
+    finally:
+        connection.close()
+
+
+def corpus_questions(address: str, limit: int = 200, seed: int = 0) -> list[str]:
+    """Return varied questions made of the served corpus's headings and sentences, both languages."""
+    found: list[str] = []
+    for listed in get_json(address, "/api/documents")["documents"]:
+        document = get_json(address, f"/api/documents/{listed['id']}")
+        found.append(document["title"])
+        for block in document["blocks"]:
+            words = block["text"].split()
+            if block["kind"] == "heading" and len(words) >= 2:
+                found.append(block["text"])
+            elif len(words) >= 6:
+                found.append(" ".join(words[:14]))
+    rng = random.Random(seed)
+    rng.shuffle(found)
+    return HAND_WRITTEN + found[:limit]
+
+
+def client(address: str, questions: list[str], stop_at: float, tally: Tally, seed: int) -> None:
+    """Ask questions one after another on one kept-alive connection until the deadline."""
+    rng = random.Random(seed)
+    connection = http.client.HTTPConnection(address, timeout=60)
+    while time.monotonic() < stop_at:
+        body = json.dumps({"question": rng.choice(questions), "k": rng.randint(1, 10)}).encode()
+        started = time.perf_counter()
+        error = None
+        try:
+            connection.request("POST", "/api/ask", body=body, headers={"Content-Type": "application/json"})
+            response = connection.getresponse()
+            data = response.read()
+            if response.status != 200:
+                error = f"HTTP {response.status}: {data[:200]!r}"
+            elif not isinstance(json.loads(data).get("passages"), list):
+                error = "an answer without passages"
+        except (OSError, http.client.HTTPException, ValueError) as problem:
+            error = f"{type(problem).__name__}: {problem}"
+            connection.close()
+            connection = http.client.HTTPConnection(address, timeout=60)
+        tally.add(time.perf_counter() - started, error)
+    connection.close()
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Return the nearest-rank percentile of sorted values."""
+    if not values:
+        return float("nan")
+    rank = max(0, min(len(values) - 1, round(share * len(values) + 0.5) - 1))
+    return values[rank]
+
+
+def run(clients: int, seconds: float, index: Path | None, corpus: Path | None) -> dict:
+    """Start a server, load it, stop it, and return the report."""
+    server, address, server_log = start_server(index, corpus)
+    try:
+        questions = corpus_questions(address)
+        tally = Tally()
+        stop_at = time.monotonic() + seconds
+        started = time.perf_counter()
+        workers = [
+            threading.Thread(target=client, args=(address, questions, stop_at, tally, number))
+            for number in range(clients)
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        elapsed = time.perf_counter() - started
+        memory = _rss_mb(server.pid)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    latencies = sorted(tally.latencies)
+    stderr = "".join(server_log)
+    return {
+        "clients": clients,
+        "seconds": round(elapsed, 2),
+        "distinct_questions": len(set(questions)),
+        "requests": len(latencies),
+        "requests_per_second": round(len(latencies) / elapsed, 1) if elapsed else 0.0,
+        "p50_ms": round(percentile(latencies, 0.50) * 1000, 1),
+        "p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+        "max_ms": round(latencies[-1] * 1000, 1) if latencies else None,
+        "errors": len(tally.errors),
+        "error_samples": tally.errors[:5],
+        "server_tracebacks": stderr.count("Traceback"),
+        "server_memory_mb": memory,
+    }
+
+
+def _rss_mb(pid: int) -> float | None:
+    try:
+        import psutil
+    except ImportError:
+        return None
+    try:
+        return round(psutil.Process(pid).memory_info().rss / 2**20, 1)
+    except psutil.Error:
+        return None
+
+
+def main() -> int:
+    """Parse the arguments, run the load, print the report; return 1 on any error."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
+    parser.add_argument("--seconds", type=float, default=30.0, help="how long to load (default 30)")
+    parser.add_argument("--index", type=Path, help="index folder (default: the configured one)")
+    parser.add_argument("--corpus", type=Path, help="corpus folder (default: the configured one)")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    args = parser.parse_args()
+    report = run(args.clients, args.seconds, args.index, args.corpus)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(
+            f"{report['requests']} requests from {report['clients']} clients in {report['seconds']} s: "
+            f"{report['requests_per_second']} requests/s; latency p50 {report['p50_ms']} ms, "
+            f"p95 {report['p95_ms']} ms, p99 {report['p99_ms']} ms, max {report['max_ms']} ms; "
+            f"{report['errors']} errors; server memory {report['server_memory_mb']} MB"
+        )
+        for sample in report["error_samples"]:
+            print(f"  error: {sample}")
+    failed = report["errors"] or report["server_tracebacks"] or not report["requests"]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""Load: a short bounded run of scripts/loadtest against a real server; search is thread-safe."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+from assistant.search import Filters
+from tests.reliability_support import CORPUS, REPO, cli_env
+
+QUESTIONS = [
+    "Comment démarrer un partenariat avec la police ?",
+    "How do I start a partnership with the police?",
+    "Quels sont les avantages des collaborations intersectorielles ?",
+    "What are the benefits of cross-sectoral collaboration?",
+    "Quels obstacles freinent la collaboration entre organismes ?",
+    "How can schools and community organisations work together?",
+    "Comment impliquer les jeunes dans un projet ?",
+    "¿Cómo colaborar con la escuela?",
+    "🤝",
+    "collaboration " * 100,
+]
+
+
+def test_a_short_load_run_has_no_errors(tmp_path, bundled_index_dir):
+    home = tmp_path / "home"
+    home.mkdir()
+    done = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "loadtest.py"), "--clients", "4", "--seconds", "3",
+         "--index", str(bundled_index_dir), "--corpus", str(CORPUS), "--json"],
+        env=cli_env(home), capture_output=True, text=True, timeout=240, cwd=home,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert report["errors"] == 0 and report["server_tracebacks"] == 0
+    assert report["requests"] >= 12, report
+    assert report["distinct_questions"] >= 20
+    assert report["p50_ms"] <= report["p95_ms"] <= report["p99_ms"] <= report["max_ms"]
+
+
+def answer_key(answer) -> list[tuple[str, float, str | None]]:
+    """Return what must not change between runs: passages, scores and translations, in order."""
+    return [
+        (hit.passage.passage_id, round(hit.score, 5), hit.translation.passage_id if hit.translation else None)
+        for hit in answer.hits
+    ] + [("lang", 0.0, answer.lang), ("answerable", 0.0, str(answer.answerable))]
+
+
+def test_concurrent_asks_give_the_sequential_answers(searcher, bundled_index):
+    doc_id = sorted(bundled_index.documents)[0]
+    work = [
+        (question, k, filters)
+        for question in QUESTIONS
+        for k in (1, 5)
+        for filters in (None, Filters(sectors=("police",)), Filters(doc_ids=(doc_id,)))
+    ]
+    expected = [answer_key(searcher.ask(question, k=k, filters=filters)) for question, k, filters in work]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(3):
+            got = list(pool.map(lambda job: answer_key(searcher.ask(job[0], k=job[1], filters=job[2])), work))
+            assert got == expected
+
+
+def test_concurrent_encoding_gives_the_same_vectors(searcher):
+    import numpy as np
+
+    encoder = searcher.encoder
+    texts = QUESTIONS * 4
+    expected = [encoder.encode_query(text) for text in texts]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(encoder.encode_query, texts))
+    for one, other in zip(expected, got, strict=True):
+        np.testing.assert_allclose(one, other, rtol=0, atol=1e-5)
