@@ -15,6 +15,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from assistant.lexical import LexicalIndex, build_lexical
 from assistant.records import Block, Document, Passage
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class Index:
     faiss_index: faiss.Index
     folder: Path
     position: dict[str, int] = field(default_factory=dict)
+    lexical: LexicalIndex | None = None
 
     def __post_init__(self) -> None:
         self.position = {passage.passage_id: number for number, passage in enumerate(self.passages)}
@@ -178,6 +180,7 @@ def save_index(
         "documents": f"documents-{build}.jsonl",
     }
     faiss_index, faiss_description = make_faiss_index(vectors, approximate_above)
+    lexical = build_lexical(passages)
     written: list[Path] = []
     try:
         path = folder / files["embeddings"]
@@ -198,6 +201,11 @@ def save_index(
         path = folder / files["documents"]
         written.append(path)
         _write_lines(path, [_document_to_json(document) for document in documents])
+        written.extend(folder / name for name in LexicalIndex.file_names(f"lexical-{build}").values())
+        lexical_files = lexical.save(folder, f"lexical-{build}")
+        for part, name in lexical_files.items():
+            files[f"lexical.{part}"] = name
+            _fsync_file(folder / name)
         full_manifest = {
             "format_version": FORMAT_VERSION,
             **manifest,
@@ -222,6 +230,15 @@ def save_index(
     _fsync_dir(folder)
     remove_unused_files(folder, full_manifest)
     return full_manifest
+
+
+def _load_lexical(folder: Path, manifest: dict, passages: list[Passage], memory_map: bool) -> LexicalIndex:
+    """Load the saved keyword index, or build it when the index predates it."""
+    names = {role.split(".", 1)[1]: name for role, name in manifest["files"].items() if role.startswith("lexical.")}
+    if not names:
+        log.info("the index in %s has no keyword index: building it in memory", folder)
+        return build_lexical(passages)
+    return LexicalIndex.load(folder, names, len(passages), memory_map=memory_map)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -301,6 +318,7 @@ def load_index(
         vectors = np.load(folder / manifest["files"]["embeddings"], mmap_mode="r" if memory_map else None)
         flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if memory_map else 0
         faiss_index = faiss.read_index(str(folder / manifest["files"]["vectors"]), flags)
+        lexical = _load_lexical(folder, manifest, passages, memory_map)
     except (OSError, EOFError, ValueError, KeyError, TypeError, RuntimeError) as error:
         raise IndexCorrupt(
             f"the index in {folder} is damaged or incomplete ({type(error).__name__}): "
@@ -324,4 +342,5 @@ def load_index(
         vectors=vectors,
         faiss_index=faiss_index,
         folder=folder,
+        lexical=lexical,
     )

@@ -1,4 +1,4 @@
-"""Question → ranked, cited passages from both languages."""
+"""Question → ranked, cited passages from both languages: dense + keyword search, fused."""
 
 from __future__ import annotations
 
@@ -10,13 +10,24 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.embed import Encoder, load_encoder
+from assistant.fuse import Ranking, convex_fusion
+from assistant.glossary import Glossary, load_glossary
 from assistant.index import Index, load_index
 from assistant.lang import detect_language
+from assistant.lexical import build_lexical, query_terms
 from assistant.records import Answer, Hit, Passage
 
 log = logging.getLogger(__name__)
 
 MAX_K = 50
+RETRIEVERS = ("dense", "lexical", "hybrid")
+# How many candidates each retriever hands to fusion; filters widen it.
+DEPTH = 100
+FILTERED_DEPTH = 1000
+# Glossary translations of the question's words count for this much of an original word.
+EXPANSION_WEIGHT = 0.5
+# Two passages this similar (cosine) say the same thing: only the better one is shown.
+DUPLICATE_SIMILARITY = 0.95
 # Cosine similarity of the best passage below which the corpus is taken not to answer.
 DENSE_ANSWERABLE_THRESHOLD = 0.30
 
@@ -34,56 +45,157 @@ class Filters:
             return False
         return not self.sectors or any(sector in passage.sectors for sector in self.sectors)
 
+    def __bool__(self) -> bool:
+        return bool(self.sectors or self.doc_ids)
+
 
 class Searcher:
     """Answers questions from one loaded index with its encoder."""
 
-    def __init__(self, index: Index, encoder: Encoder) -> None:
+    def __init__(self, index: Index, encoder: Encoder, glossary: Glossary | None = None) -> None:
         if encoder.encoder_id != index.encoder_id:
             raise ValueError(f"index built with {index.encoder_id}, encoder is {encoder.encoder_id}")
         self.index = index
         self.encoder = encoder
+        self.glossary = glossary if glossary is not None else load_glossary()
+        self.lexical = index.lexical if index.lexical is not None else build_lexical(index.passages)
+        self._prepare_arrays()
 
-    def dense_scores(self, question: str, depth: int) -> list[tuple[int, float]]:
-        """Return (passage position, cosine) of the `depth` nearest passages."""
-        vector = self.encoder.encode_query(question)
-        depth = min(depth, len(self.index.passages))
+    def _prepare_arrays(self) -> None:
+        """Precompute per-passage arrays so that a question needs no loop over passages."""
+        passages = self.index.passages
+        count = len(passages)
+        # A translated pair is one unit, named by its first position.
+        self._unit = np.arange(count, dtype=np.int64)
+        self._partner = np.full(count, -1, dtype=np.int64)
+        for number, passage in enumerate(passages):
+            other = self.index.position.get(passage.translation_id) if passage.translation_id else None
+            if other is not None:
+                self._partner[number] = other
+                self._unit[number] = min(number, other)
+        doc_names = sorted({passage.doc_id for passage in passages})
+        self._doc_code = {name: code for code, name in enumerate(doc_names)}
+        self._doc_of = np.array([self._doc_code[p.doc_id] for p in passages], dtype=np.int64)
+        sector_names = sorted({sector for passage in passages for sector in passage.sectors})
+        self._sector_code = {name: code for code, name in enumerate(sector_names)}
+        self._sectors_of = np.zeros((count, len(sector_names)), dtype=bool)
+        for number, passage in enumerate(passages):
+            for sector in passage.sectors:
+                self._sectors_of[number, self._sector_code[sector]] = True
+        self._lang_of = np.array([passage.lang for passage in passages], dtype=object)
+
+    def allowed(self, filters: Filters) -> np.ndarray | None:
+        """Return a boolean mask of the passages the filters let through (None: all)."""
+        if not filters:
+            return None
+        mask = np.ones(len(self.index.passages), dtype=bool)
+        if filters.doc_ids:
+            codes = [self._doc_code[name] for name in filters.doc_ids if name in self._doc_code]
+            mask &= np.isin(self._doc_of, codes)
+        if filters.sectors:
+            codes = [self._sector_code[name] for name in filters.sectors if name in self._sector_code]
+            mask &= self._sectors_of[:, codes].any(axis=1) if codes else False
+        return mask
+
+    def dense_ranking(self, question: str, allowed: np.ndarray | None) -> Ranking:
+        """Return the passages nearest to the question, by cosine similarity."""
+        count = len(self.index.passages)
+        depth = min(FILTERED_DEPTH if allowed is not None else DEPTH, count)
         if depth == 0:
-            return []
+            return Ranking.empty()
+        vector = self.encoder.encode_query(question)
         scores, positions = self.index.faiss_index.search(vector[None, :].astype(np.float32), depth)
-        return [(int(p), float(s)) for p, s in zip(positions[0], scores[0], strict=True) if p >= 0]
+        keep = positions[0] >= 0
+        positions, scores = positions[0][keep], scores[0][keep]
+        if allowed is not None:
+            keep = allowed[positions]
+            positions, scores = positions[keep], scores[keep]
+        return Ranking(positions.astype(np.int64), scores.astype(np.float32))
 
-    def ask(self, question: str, k: int = 5, filters: Filters | None = None) -> Answer:
+    def lexical_ranking(self, question: str, allowed: np.ndarray | None) -> Ranking:
+        """Return the passages sharing the question's words, by BM25 (glossary-widened)."""
+        terms = query_terms(question)
+        scores = self.lexical.scores(terms)
+        extra = [term for term in query_terms("", self.glossary.expand(question)) if term not in terms]
+        if extra:
+            scores = scores + EXPANSION_WEIGHT * self.lexical.scores(extra)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        return Ranking.top(scores, DEPTH)
+
+    def ask(
+        self, question: str, k: int = 5, filters: Filters | None = None, retriever: str = "hybrid"
+    ) -> Answer:
         """Return the best k passages for a question, best first."""
+        if retriever not in RETRIEVERS:
+            raise ValueError(f"unknown retriever {retriever!r}: use one of {', '.join(RETRIEVERS)}")
         question = question.strip()
         k = max(1, min(int(k), MAX_K))
         lang = detect_language(question)
-        filters = filters or Filters()
-        ranked = self.dense_scores(question, depth=max(100, 4 * k))
-        hits = self._collapse_translations(ranked, lang, filters, k)
-        answerable = bool(hits) and hits[0].score >= DENSE_ANSWERABLE_THRESHOLD
+        allowed = self.allowed(filters or Filters())
+        rankings: dict[str, Ranking] = {}
+        if retriever in ("dense", "hybrid"):
+            rankings["dense"] = self.dense_ranking(question, allowed).by_unit(self._unit)
+        if retriever in ("lexical", "hybrid"):
+            rankings["lexical"] = self.lexical_ranking(question, allowed).by_unit(self._unit)
+        if retriever == "hybrid":
+            fused = convex_fusion(rankings)
+        else:
+            fused = rankings[retriever]
+        hits = self._hits(fused, rankings, lang, allowed, k)
+        answerable = self._answerable(rankings)
         return Answer(question=question, lang=lang, answerable=answerable, hits=tuple(hits))
 
-    def _collapse_translations(
-        self, ranked: list[tuple[int, float]], lang: str, filters: Filters, k: int
+    def _answerable(self, rankings: dict[str, Ranking]) -> bool:
+        """Return whether the best passages are relevant enough to count as an answer."""
+        dense = rankings.get("dense")
+        if dense is not None:
+            return len(dense) > 0 and float(dense.scores[0]) >= DENSE_ANSWERABLE_THRESHOLD
+        lexical = rankings["lexical"]
+        return len(lexical) > 0 and float(lexical.scores[0]) > 0
+
+    def _hits(
+        self,
+        fused: Ranking,
+        rankings: dict[str, Ranking],
+        lang: str,
+        allowed: np.ndarray | None,
+        k: int,
     ) -> list[Hit]:
-        """Keep one hit per translated pair, shown in the question's language first."""
+        """Turn ranked units into k hits: no near-duplicates, the question's language first."""
+        per_retriever = {name: dict(zip(r.positions.tolist(), r.scores.tolist(), strict=True))
+                         for name, r in rankings.items()}
+        chosen: list[int] = []
         hits: list[Hit] = []
-        taken: set[str] = set()
-        for position, score in ranked:
-            passage = self.index.passages[position]
-            if passage.passage_id in taken or not filters.allows(passage):
+        vectors = self.index.vectors
+        for unit, score in zip(fused.positions.tolist(), fused.scores.tolist(), strict=True):
+            shown, other = self._sides(unit, lang, allowed)
+            if chosen and float(np.max(np.asarray(vectors[chosen]) @ np.asarray(vectors[shown]))) >= (
+                DUPLICATE_SIMILARITY
+            ):
                 continue
-            translation = self.index.passage(passage.translation_id) if passage.translation_id else None
-            if translation is not None and passage.lang != lang and translation.lang == lang:
-                passage, translation = translation, passage
-            taken.add(passage.passage_id)
-            if translation is not None:
-                taken.add(translation.passage_id)
-            hits.append(Hit(passage=passage, score=score, translation=translation))
+            chosen.append(shown)
+            scores = {name: round(values[unit], 4) for name, values in per_retriever.items() if unit in values}
+            hits.append(Hit(
+                passage=self.index.passages[shown],
+                score=float(score),
+                translation=self.index.passages[other] if other >= 0 else None,
+                scores=scores,
+            ))
             if len(hits) == k:
                 break
         return hits
+
+    def _sides(self, unit: int, lang: str, allowed: np.ndarray | None) -> tuple[int, int]:
+        """Return (passage to show, its translation or -1): the question's language first."""
+        partner = int(self._partner[unit])
+        if partner < 0:
+            return unit, -1
+        first, second = (partner, unit) if self._lang_of[unit] != lang and self._lang_of[partner] == lang else (
+            unit, partner)
+        if allowed is not None and not allowed[first]:
+            first, second = second, first
+        return first, second
 
 
 def open_searcher(settings: Settings, check_corpus: bool = True) -> Searcher:

@@ -1,0 +1,79 @@
+"""A bilingual glossary of the field, kept as data, that widens a question for keyword search."""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from assistant.lexical import LANGUAGES, stems, words
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One notion and the ways of saying it, by language."""
+
+    phrases: tuple[tuple[str, str], ...]  # (phrase, lang)
+    keys: tuple[tuple[tuple[str, ...], str], ...]  # (stems of a phrase, lang)
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """The terms of the field, matched on stems so that inflections match too."""
+
+    terms: tuple[Term, ...]
+
+    def expand(self, question: str) -> list[tuple[str, str]]:
+        """Return the (phrase, lang) pairs of every term the question uses, other phrasings only."""
+        tokens = words(question)
+        stemmed = {lang: tuple(stems(tokens, lang)) for lang in LANGUAGES}
+        found: list[tuple[str, str]] = []
+        for term in self.terms:
+            matched = [(key, lang) for key, lang in term.keys if _contains(stemmed[lang], key)]
+            if not matched:
+                continue
+            used = {key for key, _ in matched}
+            found.extend(
+                (phrase, lang)
+                for (phrase, lang), (key, _) in zip(term.phrases, term.keys, strict=True)
+                if key not in used
+            )
+        return list(dict.fromkeys(found))
+
+
+def _contains(sequence: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    """Return whether `part` occurs as a contiguous run in `sequence`."""
+    if not part or len(part) > len(sequence):
+        return False
+    width = len(part)
+    return any(sequence[start : start + width] == part for start in range(len(sequence) - width + 1))
+
+
+def parse_glossary(text: str) -> Glossary:
+    """Return the glossary described by a TOML text of [[term]] tables with en/fr lists."""
+    terms = []
+    for number, table in enumerate(tomllib.loads(text).get("term", []), start=1):
+        phrases = tuple(
+            (phrase, lang) for lang in LANGUAGES for phrase in table.get(lang, []) if words(phrase)
+        )
+        if not phrases:
+            log.warning("glossary term %d has no usable phrase", number)
+            continue
+        keys = tuple((tuple(stems(words(phrase), lang)), lang) for phrase, lang in phrases)
+        terms.append(Term(phrases=phrases, keys=keys))
+    return Glossary(terms=tuple(terms))
+
+
+@cache
+def load_glossary(path: Path | None = None) -> Glossary:
+    """Load a glossary file, by default the one shipped in assistant/data/glossary.toml."""
+    if path is None:
+        text = (resources.files("assistant") / "data" / "glossary.toml").read_text(encoding="utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    return parse_glossary(text)
