@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from assistant.chunk import embedding_text, split_all
 from assistant.embed import Encoder, load_encoder
+from assistant.embed.parallel import encode_many
 from assistant.index import IndexProblem, read_manifest, save_index
 from assistant.ingest import IngestProblem, corpus_files, load_documents
 from assistant.ingest.loader import file_hash
@@ -122,12 +123,9 @@ def build_index(
     for number, key in enumerate(keys):
         if key in cached:
             vectors[number] = cached[key]
-    batch = 64
     with tqdm(total=len(missing), desc="embedding", unit="passage", disable=not progress) as bar:
-        for start in range(0, len(missing), batch):
-            chunk = missing[start : start + batch]
-            vectors[chunk] = encoder.encode_passages([texts[number] for number in chunk])
-            bar.update(len(chunk))
+        if missing:
+            vectors[missing] = encode_many(encoder, [texts[number] for number in missing], bar.update)
 
     passages = align.link_translations(documents, passages, vectors)
     fingerprint = corpus_fingerprint(corpus_dir, state)

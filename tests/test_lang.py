@@ -34,3 +34,20 @@ def test_only_english_or_french_and_deterministic():
 def test_no_words_falls_back_to_default():
     assert detect_language("😀 ??? 123", default="fr") == "fr"
     assert detect_language("", default="en") == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The creation of cross-sectoral collaborations with other organizations provides benefits to the youth "
+         "and their families, and it helps the partners share their expertise with the police.", "en"),
+        ("La création de collaborations intersectorielles avec les autres organismes apporte des bénéfices aux "
+         "jeunes et à leurs familles, et elle aide les partenaires à partager leur expertise avec la police.", "fr"),
+    ],
+)
+def test_long_passages(text, expected):
+    from assistant import lang
+
+    assert len(text.split()) >= lang.LONG_TEXT_WORDS
+    assert detect_language(text) == expected
+    assert not lang._one_sided({"en": 4.0, "fr": 5.0})  # mixed words: langdetect decides

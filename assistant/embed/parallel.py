@@ -1,0 +1,71 @@
+"""Embed many passages at once: in one process per core when the encoder gains from it."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+from assistant.embed.base import Encoder, load_encoder
+
+log = logging.getLogger(__name__)
+
+# Starting a worker (imports and weights) takes about a second: below this many texts
+# one process is as fast.
+PARALLEL_ABOVE = 3000
+MAX_WORKERS = 4
+CHUNK = 256
+
+_worker_encoder: Encoder | None = None
+
+
+def _start_worker(encoder_id: str) -> None:
+    global _worker_encoder
+    _worker_encoder = load_encoder(encoder_id)
+
+
+def _encode_chunk(texts: list[str]) -> np.ndarray:
+    assert _worker_encoder is not None
+    return _worker_encoder.encode_passages(texts)
+
+
+def worker_count(encoder: Encoder, texts: int) -> int:
+    """Return how many processes should embed `texts` passages (1: this one)."""
+    if not getattr(encoder, "spreads_over_processes", False) or texts < PARALLEL_ABOVE:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_WORKERS))
+
+
+def encode_many(
+    encoder: Encoder, texts: Sequence[str], progress: Callable[[int], object] | None = None
+) -> np.ndarray:
+    """Return the passage vectors of `texts`, in order, calling progress(count) as chunks finish."""
+    chunks = [list(texts[start : start + CHUNK]) for start in range(0, len(texts), CHUNK)]
+    workers = worker_count(encoder, len(texts))
+    rows: list[np.ndarray] = []
+    if workers == 1:
+        for chunk in chunks:
+            rows.append(encoder.encode_passages(chunk))
+            if progress:
+                progress(len(chunk))
+    else:
+        log.info("embedding %d passages in %d processes", len(texts), workers)
+        # spawn, not fork: a forked copy of a process whose BLAS threads have started can hang.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                                 initargs=(encoder.encoder_id,)) as pool:
+            for vectors in pool.map(_encode_chunk, chunks):
+                rows.append(vectors)
+                if progress:
+                    progress(vectors.shape[0])
+    if not rows:
+        return np.zeros((0, encoder.dimension), dtype=np.float32)
+    return np.vstack(rows)
