@@ -253,5 +253,34 @@ def stats(settings, as_json: bool, reset: bool) -> None:
             click.echo(f"  {lang}: {values['questions']} questions, {values['unanswered']} unanswered")
 
 
+@main.command("eval")
+@click.argument("questions_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--k", "k", default=10, show_default=True, type=click.IntRange(1, 50), help="Passages per question.")
+@click.option("--retriever", type=click.Choice(["dense", "lexical", "hybrid", "all"]), default="hybrid",
+              show_default=True, help="Which search to score; all: side by side.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.pass_obj
+def evaluate(settings, questions_file: Path, k: int, retriever: str, as_json: bool) -> None:
+    """Score retrieval on QUESTIONS_FILE (JSON lines: question, lang, kind, evidence)."""
+    from assistant.eval import EvalFileProblem, evaluate, format_table, load_questions
+    from assistant.search import RETRIEVERS
+
+    try:
+        questions = load_questions(questions_file)
+    except EvalFileProblem as error:
+        _fail(str(error))
+    searcher = _open_searcher(settings)
+    names = RETRIEVERS if retriever == "all" else (retriever,)
+    reports = [evaluate(searcher.ask, questions, k=k, retriever=name) for name in names]
+    if as_json:
+        click.echo(json.dumps({"file": str(questions_file), "questions": len(questions), "k": k,
+                               "encoder": settings.encoder,
+                               "retrievers": {report.retriever: report.to_dict() for report in reports}},
+                              ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{len(questions)} questions from {questions_file.name}, k={k}, encoder {settings.encoder}\n")
+    click.echo(format_table(reports))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
