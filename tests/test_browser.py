@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from assistant.web import create_app
+from assistant.web.serve import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -31,9 +32,7 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def server_url(searcher):
     """Serve the application with waitress on a free port of 127.0.0.1 and return its address."""
-    from waitress import create_server
-
-    server = create_server(create_app({"SEARCHER": searcher}), host="127.0.0.1", port=0, threads=4)
+    server = make_server(create_app({"SEARCHER": searcher}), "127.0.0.1", 0)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
@@ -59,6 +58,8 @@ def watched(browser, server_url):
     context.on("request", lambda request: hosts.append(urlsplit(request.url).hostname or request.url))
     page = context.new_page()
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    # Content-Security-Policy refusals and failed loads show as console errors.
+    page.on("console", lambda message: message.type == "error" and problems.append(f"console: {message.text}"))
     page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
     yield page, hosts, problems
     context.close()
@@ -103,8 +104,10 @@ def test_ask_in_french_read_in_context_and_switch_language(watched, server_url):
     box = current.bounding_box()
     assert box is not None and 0 <= box["y"] < 900, "the passage was not scrolled into view"
     page.screenshot(path=str(ARTIFACTS / "document-in-context.png"))
+    page.goto(server_url + target.replace("#p-", "#%E0%A4%A"))  # a malformed address breaks nothing
+    page.goto(server_url + target)
 
-    page.go_back()
+    page.goto(server_url + "/")
     page.locator(".turn").first.wait_for()
     assert page.locator(".turn").count() == 1, "the conversation did not survive leaving the page"
     page.get_by_role("link", name="Show the interface in English").click()

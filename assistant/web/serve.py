@@ -67,14 +67,19 @@ def exposure_warning(host: str) -> str | None:
     )
 
 
-def serve(app: Flask, host: str, port: int, on_ready: Callable[[str], None] | None = None,
-          open_browser: bool = False) -> None:
-    """Serve the app with waitress until interrupted; call on_ready(url) once listening."""
+def make_server(app: Flask, host: str, port: int, threads: int = THREADS):
+    """Return a waitress server listening on host:port (port 0: a free one), not yet running."""
     from waitress import create_server
 
     # Waitress warns about its task queue depth under bursts; that is noise for one laptop.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    server = create_server(app, host=host, port=port, threads=THREADS, ident="assistant")
+    return create_server(app, host=host, port=port, threads=threads, ident="assistant")
+
+
+def serve(app: Flask, host: str, port: int, on_ready: Callable[[str], None] | None = None,
+          open_browser: bool = False) -> None:
+    """Serve the app with waitress until interrupted; call on_ready(url) once listening."""
+    server = make_server(app, host, port)
     bound_port = server.effective_port  # type: ignore[union-attr]
     shown_host = host if ":" not in host else f"[{host}]"
     url = f"http://{shown_host}:{bound_port}/"

@@ -2,7 +2,12 @@
 
 function highlight() {
   for (const old of document.querySelectorAll(".seg.current")) old.classList.remove("current");
-  const id = decodeURIComponent(window.location.hash.slice(1));
+  let id = "";
+  try {
+    id = decodeURIComponent(window.location.hash.slice(1));
+  } catch {
+    return; // a malformed address: nothing to highlight
+  }
   if (!id.startsWith("p-")) return;
   const passageId = id.slice(2);
   const segments = [...document.querySelectorAll(".seg[data-passage]")].filter(
