@@ -48,10 +48,20 @@ def _stemmer(lang: str) -> Stemmer.Stemmer:
     return Stemmer.Stemmer(LANGUAGES[lang])
 
 
+# Words that frame a question rather than say what it is about; bm25s' lists lack them.
+QUESTION_WORDS = (
+    "what whats which who whom whose how why when where does did do can could should would "
+    "may might must shall will get make i'm we're there's "
+    "comment pourquoi quoi quel quelle quels quelles lequel laquelle lesquels lesquelles "
+    "est-ce faut faire fait peut peuvent doit doivent dois devrait devrions pourrait "
+    "pourrions veut voudrais y-a-t-il"
+).split()
+
+
 @cache
 def stop_words() -> frozenset[str]:
     """Return the folded French and English stop words (a bilingual corpus needs both)."""
-    return frozenset(fold(word) for word in (*STOPWORDS_EN, *STOPWORDS_FRENCH))
+    return frozenset(fold(word) for word in (*STOPWORDS_EN, *STOPWORDS_FRENCH, *QUESTION_WORDS))
 
 
 def words(text: str) -> list[str]:
@@ -67,8 +77,12 @@ def words(text: str) -> list[str]:
 
 
 def stems(tokens: Sequence[str], lang: str) -> list[str]:
-    """Return the folded stems of words in one language (the stemmer wants the accents)."""
-    return [fold(stem) for stem in _stemmer(lang).stemWords(list(tokens))]
+    """Return the stems of words in one language, accents folded first.
+
+    Folding before stemming costs the stemmer a little precision but makes "policiere",
+    typed without its accent, and "policière" the same term.
+    """
+    return _stemmer(lang).stemWords([fold(token) for token in tokens])
 
 
 def passage_terms(text: str, lang: str) -> list[str]:
