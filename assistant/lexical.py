@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import bm25s
@@ -43,6 +43,11 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+# A corpus repeats a small vocabulary: folding each distinct word once makes indexing
+# 100,000 passages ~4× faster (scripts/bench).
+_fold_word = lru_cache(maxsize=1 << 17)(fold)
+
+
 @cache
 def _stemmer(lang: str) -> Stemmer.Stemmer:
     return Stemmer.Stemmer(LANGUAGES[lang])
@@ -70,7 +75,7 @@ def words(text: str) -> list[str]:
     for word in _WORD.findall(text.lower().replace("’", "'")):
         if len(word) < 2 and not word.isdigit():
             continue
-        if fold(word) in stop_words():
+        if _fold_word(word) in stop_words():
             continue
         found.append(word)
     return found
@@ -82,7 +87,7 @@ def stems(tokens: Sequence[str], lang: str) -> list[str]:
     Folding before stemming costs the stemmer a little precision but makes "policiere",
     typed without its accent, and "policière" the same term.
     """
-    return _stemmer(lang).stemWords([fold(token) for token in tokens])
+    return _stemmer(lang).stemWords([_fold_word(token) for token in tokens])
 
 
 def passage_terms(text: str, lang: str) -> list[str]:
