@@ -185,3 +185,20 @@ def test_sector_and_document_filters_in_the_page(page, server_url):
     docs = {page.request.get(f"{server_url}/api/passages/{pid}").json()["doc_id"]
             for pid in cards.evaluate_all("cards => cards.map(c => c.dataset.passageId)")}
     assert docs == {"maillage-benefits-en"}
+
+
+def test_add_the_opened_passage_from_the_document_view(page, server_url):
+    page.goto(server_url + "/")
+    cards = ask(page, "Quels sont les bénéfices des collaborations intersectorielles ?")
+    passage_id = cards.first.get_attribute("data-passage-id")
+    cards.first.locator("a.action").first.click()  # "read in context"
+    page.wait_for_url(f"**#p-{passage_id}")
+    toggle = page.locator("button.basket-toggle")
+    assert toggle.get_attribute("aria-pressed") == "false"
+    toggle.click()
+    page.locator(f'#basket .basket-item[data-passage-id="{passage_id}"]').wait_for()
+    assert toggle.get_attribute("aria-pressed") == "true"
+    assert page.locator("#basket-heading").inner_text() == "Mes extraits (1)"
+    page.go_back()
+    page.locator("#basket .basket-item").first.wait_for()
+    assert basket_ids(page) == [passage_id]

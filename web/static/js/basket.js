@@ -243,7 +243,8 @@ function showProblem(message) {
 
 // ---- "Add to my excerpts" on every passage card -----------------------------------------
 
-function showToggle(toggle) {
+/** Show whether the passage of an "add to my excerpts" button (class basket-toggle) is kept. */
+export function showToggle(toggle) {
   const kept = inBasket(toggle.dataset.passageId);
   toggle.setAttribute("aria-pressed", kept ? "true" : "false");
   toggle.textContent = kept ? `✓ ${t("basket_added")}` : `+ ${t("basket_add")}`;
