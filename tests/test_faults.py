@@ -371,3 +371,46 @@ def test_server_refuses_to_start_on_a_damaged_index(tmp_path, bundled_index_dir)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
     assert "damaged" in lines[0] and "run `assistant ingest`" in lines[0]
+
+
+PARALLEL_BUILD = r"""
+import sys
+import assistant.embed.parallel as parallel
+from assistant.cli import main
+parallel.PARALLEL_ABOVE = 10
+main(sys.argv[1:])
+"""
+
+
+def test_kill_9_of_a_parallel_build_leaves_no_worker_behind(tmp_path, built):
+    import psutil
+
+    corpus, folder = built
+    before = (folder / MANIFEST).read_bytes()
+    bigger = tmp_path / "bigger"
+    shutil.copytree(corpus, bigger)
+    write_generated_text(bigger / "notes.txt", paragraphs=300, seed=5)
+    home = tmp_path / "home"
+    home.mkdir()
+    build = subprocess.Popen(
+        [sys.executable, "-c", PARALLEL_BUILD, "--index", str(folder), "ingest", str(bigger)],
+        env=cli_env(home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=home,
+    )
+    workers: list[psutil.Process] = []
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and time.monotonic() < deadline and build.poll() is None:
+            workers = [child for child in psutil.Process(build.pid).children(recursive=True)
+                       if "spawn_main" in " ".join(child.cmdline())]
+            time.sleep(0.1)
+        assert workers, "the build started no worker process"
+        os.kill(build.pid, signal.SIGKILL)
+        build.wait(timeout=10)
+        gone, alive = psutil.wait_procs(workers, timeout=15)
+        assert alive == [], f"workers outlived the killed build: {[worker.pid for worker in alive]}"
+    finally:
+        for worker in workers:
+            if worker.is_running():
+                worker.kill()
+    assert (folder / MANIFEST).read_bytes() == before
+    assert_answers(folder)

@@ -23,9 +23,28 @@ CHUNK = 256
 _worker_encoder: Encoder | None = None
 
 
-def _start_worker(encoder_id: str) -> None:
+def _start_worker(encoder_id: str, parent: int) -> None:
     global _worker_encoder
+    _watch_parent(parent)
     _worker_encoder = load_encoder(encoder_id)
+
+
+def _watch_parent(parent: int, every: float = 0.5) -> None:
+    """Exit this worker when the build that started it is gone (killed with -9, say).
+
+    Its queues give a worker no end-of-file when the parent dies, so without this it
+    would wait forever, holding its encoder's memory.
+    """
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+
+    if os.name == "posix":
+        threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _encode_chunk(texts: list[str]) -> np.ndarray:
@@ -61,7 +80,7 @@ def encode_many(
         # spawn, not fork: a forked copy of a process whose BLAS threads have started can hang.
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                                 initargs=(encoder.encoder_id,)) as pool:
+                                 initargs=(encoder.encoder_id, os.getpid())) as pool:
             for vectors in pool.map(_encode_chunk, chunks):
                 rows.append(vectors)
                 if progress:
