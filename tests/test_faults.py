@@ -184,7 +184,11 @@ def damage(path: Path, how: str) -> None:
 
 
 @pytest.mark.parametrize("how", ["truncated", "empty", "garbage", "missing"])
-@pytest.mark.parametrize("role", ["manifest", "vectors", "embeddings", "passages", "documents"])
+@pytest.mark.parametrize(
+    "role",
+    ["manifest", "vectors", "embeddings", "passages", "documents",
+     "lexical.data", "lexical.indices", "lexical.indptr", "lexical.vocab", "lexical.params"],
+)
 def test_damaged_index_file_gives_one_line_error_and_exit_2(
     tmp_path, bundled_index_dir, monkeypatch, role, how
 ):
