@@ -49,6 +49,7 @@ class Outcome:
     first_hit: int | None  # 1-based rank of the first passage holding evidence
     said_answerable: bool
     passage_words: tuple[int, ...]
+    top_dense: float | None = None  # best dense similarity among the returned passages
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,8 @@ class Report:
                           "answerable_rejected": self.wrongly_rejected},
             "mean_passage_words": self.mean_passage_words,
             "questions": [
-                {"id": o.question.question_id, "first_hit": o.first_hit, "answerable": o.said_answerable}
+                {"id": o.question.question_id, "kind": o.question.kind, "first_hit": o.first_hit,
+                 "answerable": o.said_answerable, "top_dense": o.top_dense}
                 for o in self.outcomes
             ],
         }
@@ -148,11 +150,13 @@ def judge(question: Question, answer: Answer) -> Outcome:
             if is_hit(hit.passage.text, question.evidence):
                 first_hit = rank
                 break
+    dense = [hit.scores["dense"] for hit in answer.hits if "dense" in hit.scores]
     return Outcome(
         question=question,
         first_hit=first_hit,
         said_answerable=answer.answerable,
         passage_words=tuple(hit.passage.word_count for hit in answer.hits),
+        top_dense=max(dense) if dense else None,
     )
 
 
