@@ -13,6 +13,7 @@ from assistant.serialise import passage_url
 log = logging.getLogger(__name__)
 
 FORMATS = ("md", "docx")
+_LANGUAGE_TAGS = {"fr": "fr-CA", "en": "en-CA"}
 LANGUAGES = ("fr", "en")
 MEDIA_TYPES = {
     "md": "text/markdown; charset=utf-8",
@@ -77,8 +78,11 @@ class Excerpt:
     url: str
 
 
-def collect_excerpts(index: Index, passage_ids: list[str]) -> list[Excerpt]:
-    """Return the excerpts for these ids, in the given order; raise UnknownPassages."""
+def collect_excerpts(index: Index, passage_ids: list[str], base_url: str = "") -> list[Excerpt]:
+    """Return the excerpts for these ids, in the given order; raise UnknownPassages.
+
+    base_url (e.g. "http://127.0.0.1:8000") makes the links absolute, to open from the file.
+    """
     missing = [passage_id for passage_id in passage_ids if index.passage(passage_id) is None]
     if missing:
         raise UnknownPassages(missing)
@@ -98,7 +102,7 @@ def collect_excerpts(index: Index, passage_ids: list[str]) -> list[Excerpt]:
                 organisation=document.organisation if document else None,
                 source=(document.source or document.path) if document else None,
                 year=document.year if document else None,
-                url=passage_url(passage),
+                url=base_url.rstrip("/") + passage_url(passage),
             )
         )
     return excerpts
@@ -181,8 +185,8 @@ def to_docx(excerpts: list[Excerpt], lang: str = "fr", today: date | None = None
     today = today or date.today()
     word = WordDocument()
     word.core_properties.title = labels["title"]
-    word.core_properties.language = "fr-CA" if lang == "fr" else "en-CA"
-    _set_proofing_language(word, "fr-CA" if lang == "fr" else "en-CA")
+    word.core_properties.language = _LANGUAGE_TAGS[lang]
+    _set_proofing_language(word, _LANGUAGE_TAGS[lang])
     word.add_heading(labels["title"], level=0)
     intro = word.add_paragraph()
     exported = labels["exported"].format(date=today.isoformat(), count=len(excerpts))
@@ -191,7 +195,8 @@ def to_docx(excerpts: list[Excerpt], lang: str = "fr", today: date | None = None
         word.add_heading(f"{labels['excerpt']} {number} — {excerpt.title}", level=1)
         for line in excerpt.text.splitlines() or [excerpt.text]:
             if line.strip():
-                word.add_paragraph(line.strip(), style="Quote")
+                quote = word.add_paragraph(style="Quote")
+                _set_run_language(quote.add_run(line.strip()), _LANGUAGE_TAGS.get(excerpt.lang))
         for label, value in _reference_fields(excerpt, lang):
             paragraph = word.add_paragraph(style="List Bullet")
             paragraph.add_run(f"{label}{labels['colon']} ").bold = True
@@ -209,6 +214,17 @@ def to_docx(excerpts: list[Excerpt], lang: str = "fr", today: date | None = None
     buffer = io.BytesIO()
     word.save(buffer)
     return buffer.getvalue()
+
+
+def _set_run_language(run, tag: str | None) -> None:
+    """Mark one run as written in `tag` (an English excerpt in a French file, say)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    if tag:
+        language = OxmlElement("w:lang")
+        language.set(qn("w:val"), tag)
+        run._r.get_or_add_rPr().append(language)
 
 
 def _set_proofing_language(word, tag: str) -> None:

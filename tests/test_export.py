@@ -5,6 +5,7 @@ from __future__ import annotations
 import docx
 import pytest
 from click.testing import CliRunner
+from docx.oxml.ns import qn
 
 from assistant.cli import main
 from assistant.export import (
@@ -62,6 +63,18 @@ def test_docx_holds_each_excerpt_in_order_with_its_reference(bundled_index, five
     assert all(reference.startswith(f"[{n}] ") for n, reference in enumerate(references, 1))
     assert any("« Obstacles à la collaboration" in reference for reference in references)
     assert docx.Document(path).core_properties.language == "fr-CA"
+    # Each quote is marked with its own language, for the spelling checker and screen readers.
+    quote_languages = [
+        paragraph.runs[0]._r.rPr.find(qn("w:lang")).get(qn("w:val"))
+        for paragraph in docx.Document(path).paragraphs
+        if paragraph.style.name == "Quote"
+    ]
+    assert {"fr-CA", "en-CA"} <= set(quote_languages)
+
+
+def test_links_can_be_made_absolute(bundled_index, five_ids):
+    excerpt = collect_excerpts(bundled_index, five_ids[:1], base_url="http://127.0.0.1:8000/")[0]
+    assert excerpt.url == f"http://127.0.0.1:8000/documents/{excerpt.doc_id}#p-{excerpt.passage_id}"
 
 
 def test_markdown_in_english_labels_and_reference_list(bundled_index, five_ids):

@@ -43,6 +43,7 @@ def test_export_docx_in_the_order_sent(client, collected):
     assert "References" in texts
     links = [text for text in texts if text.startswith("Link: ")]
     assert [link.split("#p-")[1].split()[0] for link in links] == order
+    assert all(link.startswith("Link: http://localhost/documents/") for link in links)
 
 
 def test_export_markdown_in_french(client, collected):

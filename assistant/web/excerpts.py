@@ -47,7 +47,7 @@ def export():
         raise ApiError(400, "export_format_invalid", lang, known=", ".join(FORMATS))
     ids = _passage_ids(data, lang)
     try:
-        excerpts = collect_excerpts(searcher_of().index, ids)
+        excerpts = collect_excerpts(searcher_of().index, ids, base_url=request.host_url)
     except UnknownPassages as error:
         # Excerpts kept in a browser outlive a rebuilt index: say which ones are gone.
         refusal = jsonify(
