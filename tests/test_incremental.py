@@ -165,3 +165,26 @@ def test_a_removed_file_leaves_the_index(grown):
     assert "maillage-benefices-fr" not in after.documents
     assert all(p.doc_id != "maillage-benefices-fr" for p in after.passages)
     assert len(after.passages) < len(before.passages)
+
+
+def test_describing_a_new_file_in_the_manifest_embeds_nothing(grown):
+    corpus, index_dir = grown
+    write_pdf(corpus / "protocole.pdf", PDF_TITLE, PDF_PARAGRAPHS)
+    ingest(corpus, index_dir)
+    with (corpus / "manifest.toml").open("a", encoding="utf-8") as manifest:
+        manifest.write(
+            '\n[[documents]]\nid = "protocole-val-morin"\nfile = "protocole.pdf"\n'
+            'title = "Protocole police–hébergement de Val-Morin"\nlanguage = "fr"\n'
+            'organisation = "Maison L\'Étincelle"\nyear = 2024\nsectors = ["community", "police"]\n'
+        )
+
+    output = ingest(corpus, index_dir)
+
+    assert "changed: manifest.toml" in output
+    assert counts(output)[0] == 0  # same text: the vectors are reused
+    index = load_index(index_dir)
+    document = index.documents["protocole-val-morin"]
+    assert (document.title, document.organisation, document.year) == (
+        "Protocole police–hébergement de Val-Morin", "Maison L'Étincelle", 2024)
+    unnamed = [p for p in index.passages if p.doc_id == "protocole-val-morin" and p.text.startswith("Chaque")]
+    assert unnamed and unnamed[0].sectors == ("community", "police")
