@@ -185,3 +185,15 @@ def test_bundle_installs_and_serves_with_the_network_cut(bundle, tmp_path):
     artifacts = REPO / "tests" / "artifacts"
     artifacts.mkdir(exist_ok=True)
     (artifacts / "bundle.json").write_text(json.dumps(figures, indent=2) + "\n")
+
+
+def test_bundle_refuses_to_replace_a_folder_that_is_not_a_bundle(tmp_path):
+    precious = tmp_path / "notes"
+    precious.mkdir()
+    (precious / "plan.txt").write_text("à garder")
+    result = subprocess.run(
+        [str(REPO / "scripts" / "bundle"), "--out", str(precious)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "not a bundle" in result.stderr
+    assert (precious / "plan.txt").read_text() == "à garder"
