@@ -15,7 +15,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from assistant.lexical import LexicalIndex, build_lexical
+from assistant.lexical import LEXICAL_VERSION, LexicalIndex, build_lexical
 from assistant.records import Block, Document, Passage
 
 log = logging.getLogger(__name__)
@@ -210,6 +210,7 @@ def save_index(
             "format_version": FORMAT_VERSION,
             **manifest,
             "faiss": faiss_description,
+            "lexical": {"version": LEXICAL_VERSION},
             "counts": {"documents": len(documents), "passages": len(passages)},
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "build": build,
@@ -235,8 +236,8 @@ def save_index(
 def _load_lexical(folder: Path, manifest: dict, passages: list[Passage], memory_map: bool) -> LexicalIndex:
     """Load the saved keyword index, or build it when the index predates it."""
     names = {role.split(".", 1)[1]: name for role, name in manifest["files"].items() if role.startswith("lexical.")}
-    if not names:
-        log.info("the index in %s has no keyword index: building it in memory", folder)
+    if not names or manifest.get("lexical", {}).get("version") != LEXICAL_VERSION:
+        log.info("the index in %s has no current keyword index: building it in memory", folder)
         return build_lexical(passages)
     return LexicalIndex.load(folder, names, len(passages), memory_map=memory_map)
 

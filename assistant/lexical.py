@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG
 
 LANGUAGES = {"en": "english", "fr": "french"}
+# Bump when tokenising or BM25 parameters change: saved keyword indexes are then rebuilt.
+LEXICAL_VERSION = 2
 # BM25 parameters: bm25s' defaults for the Lucene variant, which suit short passages.
 K1 = 1.5
 B = 0.75
@@ -107,6 +109,19 @@ def query_terms(text: str, extra: Iterable[tuple[str, str]] = ()) -> list[str]:
     for phrase, lang in extra:
         terms.extend(passage_terms(phrase, lang))
     return list(dict.fromkeys(terms))
+
+
+def weighted_query_terms(text: str, lang: str) -> tuple[list[str], list[str]]:
+    """Return (main terms, side terms) of a question whose language is probably `lang`.
+
+    Main terms are its words stemmed in that language; side terms are the stems that the
+    other language's stemmer gives differently, in case the guess is wrong or a word is
+    borrowed, to be weighed less.
+    """
+    tokens = words(text)
+    main = list(dict.fromkeys(stems(tokens, lang if lang in LANGUAGES else "en")))
+    side = [term for lang_ in LANGUAGES if lang_ != lang for term in stems(tokens, lang_)]
+    return main, [term for term in dict.fromkeys(side) if term not in main]
 
 
 @dataclass

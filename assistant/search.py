@@ -14,7 +14,7 @@ from assistant.fuse import Ranking, convex_fusion
 from assistant.glossary import Glossary, load_glossary
 from assistant.index import Index, load_index
 from assistant.lang import detect_language
-from assistant.lexical import build_lexical, query_terms
+from assistant.lexical import build_lexical, query_terms, weighted_query_terms
 from assistant.records import Answer, Hit, Passage
 
 log = logging.getLogger(__name__)
@@ -116,11 +116,16 @@ class Searcher:
             positions, scores = positions[keep], scores[keep]
         return Ranking(positions.astype(np.int64), scores.astype(np.float32))
 
-    def lexical_ranking(self, question: str, allowed: np.ndarray | None) -> Ranking:
-        """Return the passages sharing the question's words, by BM25 (glossary-widened)."""
-        terms = query_terms(question)
+    def lexical_ranking(self, question: str, lang: str, allowed: np.ndarray | None) -> Ranking:
+        """Return the passages sharing the question's words, by BM25 (glossary-widened).
+
+        The question's words stemmed in its language count fully; their stems in the other
+        language and the glossary's translations count EXPANSION_WEIGHT.
+        """
+        terms, side = weighted_query_terms(question, lang)
         scores = self.lexical.scores(terms)
         extra = [term for term in query_terms("", self.glossary.expand(question)) if term not in terms]
+        extra = list(dict.fromkeys([*side, *extra]))
         if extra:
             scores = scores + EXPANSION_WEIGHT * self.lexical.scores(extra)
         if allowed is not None:
@@ -141,7 +146,7 @@ class Searcher:
         if retriever in ("dense", "hybrid"):
             rankings["dense"] = self.dense_ranking(question, allowed).by_unit(self._unit)
         if retriever in ("lexical", "hybrid"):
-            rankings["lexical"] = self.lexical_ranking(question, allowed).by_unit(self._unit)
+            rankings["lexical"] = self.lexical_ranking(question, lang, allowed).by_unit(self._unit)
         if retriever == "hybrid":
             fused = convex_fusion(rankings)
         else:
