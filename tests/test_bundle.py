@@ -197,3 +197,20 @@ def test_bundle_refuses_to_replace_a_folder_that_is_not_a_bundle(tmp_path):
     assert result.returncode == 2
     assert "not a bundle" in result.stderr
     assert (precious / "plan.txt").read_text() == "à garder"
+
+
+def test_start_refuses_a_python_the_wheels_were_not_fetched_for(bundle, tmp_path):
+    fake = tmp_path / "python3.13"
+    fake.write_text("#!/bin/sh\necho 3.13\n")
+    fake.chmod(0o755)
+    laptop = tmp_path / "laptop"  # a fresh copy: nothing installed yet
+    laptop.mkdir()
+    shutil.copy(bundle / "start.sh", laptop / "start.sh")
+    result = subprocess.run(
+        ["sh", str(laptop / "start.sh")], capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PYTHON": str(fake)},
+    )
+    assert result.returncode == 1
+    version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    assert f"is Python 3.13; this bundle is for Python {version}" in result.stderr
+    assert not (laptop / ".venv").exists()
