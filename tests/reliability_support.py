@@ -72,7 +72,8 @@ def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 60) -> N
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"the server exited with {process.returncode} before answering")
+            _, err = process.communicate()
+            raise AssertionError(f"the server exited with {process.returncode} before answering: {str(err)[-2000:]}")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
