@@ -139,6 +139,9 @@ def test_bundle_holds_wheels_index_and_start_scripts(bundle):
     assert "--no-index --find-links" in start and "assistant\" serve" in start
     assert (bundle / "start.bat").read_bytes().count(b"\r\n") > 5
     assert b"--no-index --find-links" in (bundle / "start.bat").read_bytes()
+    version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    assert f"py -{version} -m venv".encode() in (bundle / "start.bat").read_bytes()
+    assert b"@PYTHON_VERSION" not in (bundle / "start.bat").read_bytes() + (bundle / "start.sh").read_bytes()
     # The templates and scripts of the page travel inside the assistant's wheel.
     import zipfile
 
