@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -82,6 +84,41 @@ def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 60) -> N
         except OSError:
             time.sleep(0.1)
     raise AssertionError(f"{url} did not answer within {timeout} s")
+
+
+def start_serve(*args: str, env: dict[str, str], timeout: float = 120) -> tuple[subprocess.Popen, str, list[str]]:
+    """Start `assistant ARGS serve --port 0`; return it, its address and its stderr lines (kept read)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", *args, "serve", "--port", "0"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=env.get("HOME"),
+    )
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        if not line and process.poll() is not None:
+            break
+        lines.append(line)
+        found = re.search(r"Serving the assistant on (http://127\.0\.0\.1:\d+)/", line)
+        if found:
+            threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True).start()
+            return process, found.group(1), lines
+    process.kill()
+    process.wait()
+    raise AssertionError("the server did not start: " + "".join(lines)[-2000:])
+
+
+def stop_serve(process: subprocess.Popen, lines: list[str]) -> str:
+    """Stop a server from start_serve and return all it wrote on stderr."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    time.sleep(0.1)  # let the reading thread take the last lines
+    return "".join(lines)
 
 
 def stop(process: subprocess.Popen) -> tuple[str, str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability_support import cli_env, free_port, run_cli, stop, wait_for_http
+from tests.reliability_support import cli_env, run_cli, start_serve, stop_serve
 
 QUESTION = "Comment créer des collaborations intersectorielles ?"
 
@@ -121,14 +121,8 @@ def test_ingest_serve_and_ask_with_the_network_cut(guarded_env):
     asked = run_cli("ask", "--json", QUESTION, env=env)
     assert asked.returncode == 0, asked.stderr
     assert json.loads(asked.stdout)["passages"]
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=env["HOME"],
-    )
+    server, base, lines = start_serve(env=env)
     try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for_http(base + "/api/documents", server)
         with urllib.request.urlopen(base + "/", timeout=30) as page:
             assert page.status == 200
         request = urllib.request.Request(
@@ -139,7 +133,7 @@ def test_ingest_serve_and_ask_with_the_network_cut(guarded_env):
         with urllib.request.urlopen(request, timeout=30) as response:
             assert json.loads(response.read())["passages"]
     finally:
-        _, err = stop(server)
+        err = stop_serve(server, lines)
     assert "Traceback" not in err
     assert log.read_text() == "", "something tried to reach the network"
 

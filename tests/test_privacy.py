@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import time
@@ -17,7 +18,7 @@ from click.testing import CliRunner
 
 from assistant.cli import main
 from assistant.stats import read_stats, record_question, reset_stats, stats_path
-from tests.reliability_support import cli_env, free_port, run_cli, stop, wait_for_http
+from tests.reliability_support import cli_env, run_cli, stop
 
 # A name no document, library or log could contain by chance.
 SECRET = "Qzorvathine"
@@ -43,6 +44,18 @@ def files_holding(root: Path, needle: str, since: float | None = None) -> list[P
             if any(form in data for form in forms):
                 found.append(path)
     return found
+
+
+def announced_address(log: Path, server: subprocess.Popen, timeout: float = 120) -> str:
+    """Return the address a server wrote in its log once it listens."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = re.search(r"Serving the assistant on (http://127\.0\.0\.1:\d+)/", log.read_text())
+        if found:
+            return found.group(1)
+        assert server.poll() is None, log.read_text()[-2000:]
+        time.sleep(0.1)
+    raise AssertionError("the server did not start: " + log.read_text()[-2000:])
 
 
 def post_json(url: str, body: bytes) -> tuple[int, dict]:
@@ -76,15 +89,13 @@ def test_a_whole_session_leaves_no_trace_of_the_questions(tmp_path, corpus_copy)
     outputs.append(as_json.stderr)
     answers = [json.loads(as_json.stdout)]
 
-    port = free_port()
     with (logs / "serve.out").open("w") as out, (logs / "serve.err").open("w") as err:
         server = subprocess.Popen(
-            [sys.executable, "-m", "assistant.cli", "-vv", "serve", "--port", str(port)],
+            [sys.executable, "-m", "assistant.cli", "-vv", "serve", "--port", "0"],
             env=env, stdout=out, stderr=err, cwd=home,
         )
     try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for_http(base + "/api/documents", server)
+        base = announced_address(logs / "serve.err", server)
         status, answer = post_json(base + "/api/ask", json.dumps({"question": QUESTION_EN, "k": 3}).encode())
         assert status == 200 and answer["passages"]
         answers.append(answer)

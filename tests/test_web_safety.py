@@ -17,7 +17,7 @@ from assistant.build import build_index
 from assistant.config import Settings
 from assistant.search import open_searcher
 from assistant.web import create_app
-from tests.reliability_support import cli_env, free_port, stop, wait_for_http
+from tests.reliability_support import cli_env, start_serve, stop, stop_serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE_TITLE = '<img src=x onerror="alert(\'title\')">Partnership & "police"'
@@ -146,19 +146,14 @@ def listening_addresses(pid: int) -> set[str]:
 def test_serve_listens_on_loopback_only_by_default(tmp_path, bundled_index_dir):
     home = tmp_path / "home"
     home.mkdir()
-    port = free_port()
     env = cli_env(home, ASSISTANT_INDEX=str(bundled_index_dir), ASSISTANT_CORPUS=str(tmp_path / "none"))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=home,
-    )
+    server, base, lines = start_serve(env=env)
     try:
-        wait_for_http(f"http://127.0.0.1:{port}/api/documents", server)
         assert listening_addresses(server.pid) == {"127.0.0.1"}
     finally:
-        _, err = stop(server)
+        err = stop_serve(server, lines)
     assert "WARNING" not in err
-    assert f"http://127.0.0.1:{port}/" in err
+    assert base.startswith("http://127.0.0.1:")
 
 
 def test_serve_on_every_interface_warns_loudly(tmp_path, bundled_index_dir):
