@@ -146,6 +146,7 @@ def run(clients: int, seconds: float, index: Path | None, corpus: Path | None) -
     server, address, server_log = start_server(index, corpus)
     try:
         questions = corpus_questions(address)
+        memory_before = _rss_mb(server.pid)
         tally = Tally()
         stop_at = time.monotonic() + seconds
         started = time.perf_counter()
@@ -180,6 +181,7 @@ def run(clients: int, seconds: float, index: Path | None, corpus: Path | None) -
         "errors": len(tally.errors),
         "error_samples": tally.errors[:5],
         "server_tracebacks": stderr.count("Traceback"),
+        "server_memory_mb_before": memory_before,
         "server_memory_mb": memory,
     }
 
@@ -212,7 +214,8 @@ def main() -> int:
             f"{report['requests']} requests from {report['clients']} clients in {report['seconds']} s: "
             f"{report['requests_per_second']} requests/s; latency p50 {report['p50_ms']} ms, "
             f"p95 {report['p95_ms']} ms, p99 {report['p99_ms']} ms, max {report['max_ms']} ms; "
-            f"{report['errors']} errors; server memory {report['server_memory_mb']} MB"
+            f"{report['errors']} errors; server memory {report['server_memory_mb_before']} → "
+            f"{report['server_memory_mb']} MB"
         )
         for sample in report["error_samples"]:
             print(f"  error: {sample}")

@@ -73,3 +73,39 @@ def test_concurrent_encoding_gives_the_same_vectors(searcher):
         got = list(pool.map(encoder.encode_query, texts))
     for one, other in zip(expected, got, strict=True):
         np.testing.assert_allclose(one, other, rtol=0, atol=1e-5)
+
+
+def test_idle_and_half_sent_requests_do_not_block_the_others(searcher):
+    import socket
+    import threading
+    import time
+    import urllib.request
+
+    from assistant.web import create_app
+    from assistant.web.serve import make_server
+
+    server = make_server(create_app({"SEARCHER": searcher}), "127.0.0.1", 0)
+    threading.Thread(target=server.run, daemon=True).start()
+    port = server.effective_port
+    stalled: list[socket.socket] = []
+    try:
+        for number in range(60):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+            if number % 2:  # headers announce a body that never comes
+                sock.sendall(b"POST /api/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                             b"Content-Length: 500\r\n\r\n{\"question\": \"pol")
+            else:
+                sock.sendall(b"GET /api/docu")
+            stalled.append(sock)
+        started = time.monotonic()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/ask", data=json.dumps({"question": QUESTIONS[0]}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 200 and json.loads(response.read())["passages"]
+        assert time.monotonic() - started < 10
+    finally:
+        for sock in stalled:
+            sock.close()
+        server.close()
