@@ -10,7 +10,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.embed import Encoder, load_encoder
-from assistant.fuse import Ranking, convex_fusion
+from assistant.fuse import Ranking, Standardiser, zscore_fusion
 from assistant.glossary import Glossary, load_glossary
 from assistant.index import Index, load_index
 from assistant.lang import detect_language
@@ -24,6 +24,8 @@ RETRIEVERS = ("dense", "lexical", "hybrid")
 # How many candidates each retriever hands to fusion; filters widen it.
 DEPTH = 100
 FILTERED_DEPTH = 1000
+# Passages used to estimate how a question's cosines spread over the collection.
+SPREAD_SAMPLE = 2000
 # Glossary translations of the question's words count for this much of an original word.
 EXPANSION_WEIGHT = 0.5
 # Two passages this similar (cosine) say the same thing: only the better one is shown.
@@ -87,6 +89,10 @@ class Searcher:
             for sector in passage.sectors:
                 self._sectors_of[number, self._sector_code[sector]] = True
         self._lang_of = np.array([passage.lang for passage in passages], dtype=object)
+        # Evenly spaced passages whose similarities to a question estimate how its cosines
+        # spread over the whole collection (for fusion), at a fixed cost per question.
+        step = max(1, count // SPREAD_SAMPLE)
+        self._sample = np.ascontiguousarray(self.index.vectors[::step][:SPREAD_SAMPLE], dtype=np.float32)
 
     def allowed(self, filters: Filters) -> np.ndarray | None:
         """Return a boolean mask of the passages the filters let through (None: all)."""
@@ -101,13 +107,12 @@ class Searcher:
             mask &= self._sectors_of[:, codes].any(axis=1) if codes else False
         return mask
 
-    def dense_ranking(self, question: str, allowed: np.ndarray | None) -> Ranking:
-        """Return the passages nearest to the question, by cosine similarity."""
+    def dense_scores(self, vector: np.ndarray, allowed: np.ndarray | None) -> Ranking:
+        """Return the passages nearest to a question vector, by cosine similarity."""
         count = len(self.index.passages)
         depth = min(FILTERED_DEPTH if allowed is not None else DEPTH, count)
         if depth == 0:
             return Ranking.empty()
-        vector = self.encoder.encode_query(question)
         scores, positions = self.index.faiss_index.search(vector[None, :].astype(np.float32), depth)
         keep = positions[0] >= 0
         positions, scores = positions[0][keep], scores[0][keep]
@@ -116,8 +121,8 @@ class Searcher:
             positions, scores = positions[keep], scores[keep]
         return Ranking(positions.astype(np.int64), scores.astype(np.float32))
 
-    def lexical_ranking(self, question: str, lang: str, allowed: np.ndarray | None) -> Ranking:
-        """Return the passages sharing the question's words, by BM25 (glossary-widened).
+    def lexical_scores(self, question: str, lang: str, allowed: np.ndarray | None) -> np.ndarray:
+        """Return every passage's BM25 score for the question (glossary-widened).
 
         The question's words stemmed in its language count fully; their stems in the other
         language and the glossary's translations count EXPANSION_WEIGHT.
@@ -130,66 +135,94 @@ class Searcher:
             scores = scores + EXPANSION_WEIGHT * self.lexical.scores(extra)
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
-        return Ranking.top(scores, DEPTH)
+        return scores
 
     def ask(
         self, question: str, k: int = 5, filters: Filters | None = None, retriever: str = "hybrid"
     ) -> Answer:
-        """Return the best k passages for a question, best first."""
+        """Return the best k passages for a question, best first.
+
+        `retriever` is "hybrid" (the default: dense and keyword scores fused), or "dense"
+        or "lexical" alone, to compare them.
+        """
         if retriever not in RETRIEVERS:
             raise ValueError(f"unknown retriever {retriever!r}: use one of {', '.join(RETRIEVERS)}")
         question = question.strip()
         k = max(1, min(int(k), MAX_K))
         lang = detect_language(question)
         allowed = self.allowed(filters or Filters())
-        rankings: dict[str, Ranking] = {}
+        dense = lexical = None
+        vector = None
         if retriever in ("dense", "hybrid"):
-            rankings["dense"] = self.dense_ranking(question, allowed).by_unit(self._unit)
+            vector = self.encoder.encode_query(question)
+            dense = self.dense_scores(vector, allowed)
         if retriever in ("lexical", "hybrid"):
-            rankings["lexical"] = self.lexical_ranking(question, lang, allowed).by_unit(self._unit)
-        if retriever == "hybrid":
-            fused = convex_fusion(rankings)
+            lexical = self.lexical_scores(question, lang, allowed)
+        if retriever == "dense":
+            ranked = dense
+        elif retriever == "lexical":
+            ranked = Ranking.top(lexical, DEPTH)
         else:
-            fused = rankings[retriever]
-        hits = self._hits(fused, rankings, lang, allowed, k)
-        answerable = self._answerable(rankings)
-        return Answer(question=question, lang=lang, answerable=answerable, hits=tuple(hits))
+            ranked = self._fuse(vector, dense, lexical)
+        ranked = ranked.by_unit(self._unit)  # a translated pair counts once, at its better rank
+        hits = self._hits(ranked, vector, lexical, lang, allowed, k)
+        return Answer(question=question, lang=lang, answerable=self._answerable(dense, lexical), hits=tuple(hits))
 
-    def _answerable(self, rankings: dict[str, Ranking]) -> bool:
+    def _fuse(self, vector: np.ndarray, dense: Ranking, lexical: np.ndarray) -> Ranking:
+        """Return the union of both retrievers' candidates ranked by their fused z-scores.
+
+        Both scores are known for every candidate (a dot product or a look-up), so a
+        passage found by one retriever is not penalised for being missed by the other's
+        cut-off.
+        """
+        lexical_top = Ranking.top(lexical, DEPTH)
+        candidates = np.union1d(dense.positions, lexical_top.positions)
+        if candidates.size == 0:
+            return Ranking.empty()
+        cosines = np.asarray(self.index.vectors[candidates]) @ vector
+        standardisers = {
+            "dense": Standardiser.of(self._sample @ vector),
+            "lexical": Standardiser.of(lexical),
+        }
+        fused = zscore_fusion({"dense": cosines, "lexical": lexical[candidates]}, standardisers)
+        return Ranking.ordered(candidates, fused)
+
+    def _answerable(self, dense: Ranking | None, lexical: np.ndarray | None) -> bool:
         """Return whether the best passages are relevant enough to count as an answer.
 
         Dense similarity decides: BM25 scores have no fixed scale across questions, and a
         question off the corpus's subject still shares a word or two with some passage.
         """
-        dense = rankings.get("dense")
         if dense is None:
-            lexical = rankings["lexical"]
-            return len(lexical) > 0
+            return lexical is not None and bool((lexical > 0).any())
         threshold = ANSWERABLE_THRESHOLDS.get(self.encoder.encoder_id)
         return len(dense) > 0 and (threshold is None or float(dense.scores[0]) >= threshold)
 
     def _hits(
         self,
-        fused: Ranking,
-        rankings: dict[str, Ranking],
+        ranked: Ranking,
+        vector: np.ndarray | None,
+        lexical: np.ndarray | None,
         lang: str,
         allowed: np.ndarray | None,
         k: int,
     ) -> list[Hit]:
         """Turn ranked units into k hits: no near-duplicates, the question's language first."""
-        per_retriever = {name: dict(zip(r.positions.tolist(), r.scores.tolist(), strict=True))
-                         for name, r in rankings.items()}
         chosen: list[int] = []
         hits: list[Hit] = []
         vectors = self.index.vectors
-        for unit, score in zip(fused.positions.tolist(), fused.scores.tolist(), strict=True):
+        for unit, score in zip(ranked.positions.tolist(), ranked.scores.tolist(), strict=True):
             shown, other = self._sides(unit, lang, allowed)
-            if chosen and float(np.max(np.asarray(vectors[chosen]) @ np.asarray(vectors[shown]))) >= (
-                DUPLICATE_SIMILARITY
-            ):
+            row = np.asarray(vectors[shown])
+            if chosen and float(np.max(np.asarray(vectors[chosen]) @ row)) >= DUPLICATE_SIMILARITY:
                 continue
             chosen.append(shown)
-            scores = {name: round(values[unit], 4) for name, values in per_retriever.items() if unit in values}
+            members = [shown] if other < 0 else [shown, other]
+            scores = {}
+            if vector is not None:
+                scores["dense"] = round(float(np.max(np.asarray(vectors[members]) @ vector)), 4)
+            if lexical is not None:
+                scores["lexical"] = round(float(np.max(lexical[members])), 4)
             hits.append(Hit(
                 passage=self.index.passages[shown],
                 score=float(score),
