@@ -8,6 +8,8 @@ import logging
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +24,8 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+BUILD_LOCK = ".build.lock"
+SEARCH_THREADS = 1
 # Exact search scans every vector; above this many passages an HNSW graph answers
 # in far less time with recall@10 ≥ 0.98 (measured by scripts/bench).
 APPROXIMATE_ABOVE = 50_000
@@ -157,6 +161,27 @@ def _fsync_file(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
+@contextmanager
+def build_lock(folder: Path) -> Iterator[None]:
+    """Let one build at a time write into an index folder, across processes.
+
+    Without it a build finishing first (`assistant serve` rebuilding a stale index, say)
+    would tidy away the half-written files of one running beside it (`assistant ingest`).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no lock, one build at a time by hand
+        yield
+        return
+    with (folder / BUILD_LOCK).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def save_index(
     folder: Path,
     documents: list[Document],
@@ -169,8 +194,22 @@ def save_index(
     """Write a new index beside the old one, then switch manifest.json to it in one rename.
 
     Until that rename the previous manifest and the files it names are untouched, so a
-    build that fails or is killed leaves the previous index loadable.
+    build that fails or is killed leaves the previous index loadable. Builds into the same
+    folder wait for each other.
     """
+    with build_lock(folder):
+        return _save_index(folder, documents, passages, vectors, manifest, passage_extras, approximate_above)
+
+
+def _save_index(
+    folder: Path,
+    documents: list[Document],
+    passages: list[Passage],
+    vectors: np.ndarray,
+    manifest: dict,
+    passage_extras: dict[str, list] | None,
+    approximate_above: int,
+) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     build = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     files = {
@@ -286,6 +325,15 @@ def read_manifest(folder: Path) -> dict:
     return manifest
 
 
+def _read_flags(memory_map: bool) -> int:
+    """Return FAISS read flags: vectors mapped from the file in place rather than copied."""
+    if not memory_map:
+        return 0
+    # IO_FLAG_MMAP only maps IVF lists; IO_FLAG_MMAP_IFC (FAISS ≥ 1.10) maps the vectors of
+    # flat and HNSW indexes, so loading costs nothing and the page cache is shared.
+    return getattr(faiss, "IO_FLAG_MMAP_IFC", faiss.IO_FLAG_MMAP) | faiss.IO_FLAG_READ_ONLY
+
+
 def load_index(
     folder: Path,
     encoder_id: str | None = None,
@@ -293,6 +341,9 @@ def load_index(
     memory_map: bool = True,
 ) -> Index:
     """Load an index; refuse one made by another encoder or for another corpus."""
+    # A question is one query vector: FAISS's OpenMP threads only spin waiting for work
+    # there (9 ms against 1 ms per search at 10,000 passages on 2 busy cores).
+    faiss.omp_set_num_threads(SEARCH_THREADS)
     manifest = read_manifest(folder)
     built_with = manifest["encoder"]["id"]
     if encoder_id is not None and built_with != encoder_id:
@@ -317,8 +368,7 @@ def load_index(
             if line
         ]
         vectors = np.load(folder / manifest["files"]["embeddings"], mmap_mode="r" if memory_map else None)
-        flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if memory_map else 0
-        faiss_index = faiss.read_index(str(folder / manifest["files"]["vectors"]), flags)
+        faiss_index = faiss.read_index(str(folder / manifest["files"]["vectors"]), _read_flags(memory_map))
         lexical = _load_lexical(folder, manifest, passages, memory_map)
     except (OSError, EOFError, ValueError, KeyError, TypeError, RuntimeError) as error:
         raise IndexCorrupt(

@@ -1,0 +1,103 @@
+"""The benchmark (scripts/bench): a short bounded run, and how it judges the targets."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SCRIPTS = REPO / "scripts"
+sys.path.insert(0, str(SCRIPTS))
+
+from bench_corpus import read_pool, write_corpus  # noqa: E402
+from bench_report import render_markdown, targets  # noqa: E402
+
+
+def test_synthetic_corpus_recombines_real_sentences_in_both_languages(tmp_path):
+    pool = read_pool(REPO / "corpus")
+    assert len(pool.sentences["en"]) > 20 and len(pool.sentences["fr"]) > 20
+    files = write_corpus(pool, tmp_path / "corpus", 120)
+    assert files == 3
+    from assistant.chunk import split_all
+    from assistant.ingest import load_documents
+
+    documents, problems = load_documents(tmp_path / "corpus")
+    passages = split_all(documents)
+    assert not problems and {document.lang for document in documents} == {"en", "fr"}
+    assert 115 <= len(passages) <= 125
+    assert len({passage.text for passage in passages}) == len(passages)
+    known = set(pool.sentences["en"]) | set(pool.sentences["fr"])
+    assert any(sentence in passages[0].text for sentence in known)
+
+
+def _entry(label: int, hybrid_p95: float, http_p95: float, rss: float, ingest: float, recall, baseline_p50: float):
+    return {
+        "label": str(label),
+        "ingest": {"passages": label, "passages_per_second": ingest},
+        "search": {"latency_ms": {"hybrid": {"p50": 2.0, "p95": hybrid_p95, "p99": hybrid_p95}},
+                   "peak_rss_mb": rss, "recall_at_10": recall},
+        "http": {"latency_ms": {"p50": 3.0, "p95": http_p95}},
+        "baseline": {"latency_ms": {"dense": {"p50": baseline_p50, "p95": baseline_p50}}},
+    }
+
+
+def test_targets_are_judged_on_the_right_sizes():
+    results = {
+        "started_at": "now", "machine": {"cpus": 2, "python": "3.11"},
+        "bundled": {"http": {"first_answer_s": 1.5}},
+        "sizes": [_entry(1000, 3.0, 5.0, 200, 150.0, None, 9.0),
+                  _entry(10_000, 9.0, 31.0, 250, 300.0, None, 5.0),
+                  _entry(100_000, 29.0, 40.0, 510, 260.0, 0.97, 12.0)],
+    }
+    met = {target["target"]: target["met"] for target in targets(results)}
+    assert met == {
+        "hybrid p95 at 10k": True,
+        "hybrid p95 at 100k": True,
+        "HTTP /api/ask p95 at 10k": False,
+        "serve → first answer, bundled corpus": True,
+        "peak RSS at 100k": False,
+        "ingest at 100000": True,  # the largest corpus, not the slow small one
+        "approximate recall@10": False,
+        "baseline p50 / ours (hybrid) at 10k": False,  # 5 / 2 = 2.5×
+    }
+    results["targets"] = targets(results)
+    assert "| 100000 |" in render_markdown(results)
+
+
+def test_targets_not_measured_are_said_so():
+    results = {"bundled": {}, "sizes": [_entry(300, 3.0, 5.0, 200, 150.0, None, 9.0)]}
+    judged = {target["target"]: target["met"] for target in targets(results)}
+    assert judged["hybrid p95 at 10k"] is None and judged["approximate recall@10"] is None
+    assert judged["ingest at 300"] is False
+
+
+@pytest.mark.slow
+def test_a_short_run_reports_every_figure(tmp_path):
+    out = tmp_path / "results"
+    done = subprocess.run(
+        [sys.executable, str(SCRIPTS / "bench.py"), "--sizes", "300", "--rounds", "1", "--repeat", "1",
+         "--out", str(out), "--work", str(tmp_path / "work")],
+        capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr[-3000:]  # 1: a measured target was missed
+    results = json.loads((out / "bench.json").read_text(encoding="utf-8"))
+    (size,) = results["sizes"]
+    assert 290 <= size["ingest"]["passages"] <= 310 and size["ingest"]["passages_per_second"] > 0
+    assert size["ingest"]["index_mb"] > 0 and size["search"]["faiss"]["kind"] == "flat"
+    for retriever in ("hybrid", "dense", "lexical"):
+        latency = size["search"]["latency_ms"][retriever]
+        assert 0 < latency["p50"] <= latency["p95"] <= latency["p99"]
+    assert 0 < size["http"]["latency_ms"]["p50"] <= size["http"]["latency_ms"]["p95"]
+    assert 50 < size["search"]["peak_rss_mb"] < 4000 and size["search"]["first_answer_s"] > 0
+    assert size["baseline"]["latency_ms"]["dense"]["p50"] > 0 and size["baseline"]["vectors"] == "embedded"
+    assert results["bundled"]["http"]["first_answer_s"] > 0
+    assert len(results["targets"]) == 8
+    assert {target["met"] for target in results["targets"]} <= {True, False, None}
+    assert (out / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    table = (out / "bench.md").read_text(encoding="utf-8")
+    assert "| 300 |" in table.replace(f"| {size['ingest']['passages']} |", "| 300 |")
+    assert not (tmp_path / "work" / "index-300").exists()  # corpora and indexes are cleaned up
