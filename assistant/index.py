@@ -297,10 +297,12 @@ def remove_unused_files(folder: Path, manifest: dict) -> None:
         if not path.is_file() or path.name in keep:
             continue
         stem = path.name.split("-", 1)[0]
-        if "-" in path.name and stem in {"vectors", "embeddings", "passages", "documents", "lexical"}:
-            path.unlink(missing_ok=True)
-        elif path.name.startswith(MANIFEST + ".") and path.name.endswith(".tmp"):
-            path.unlink(missing_ok=True)
+        stale = "-" in path.name and stem in {"vectors", "embeddings", "passages", "documents", "lexical"}
+        if stale or (path.name.startswith(MANIFEST + ".") and path.name.endswith(".tmp")):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as error:  # Windows: a running server still maps the old files
+                log.info("could not remove %s yet (%s): the next build will", path.name, error.strerror or error)
 
 
 def read_manifest(folder: Path) -> dict:
