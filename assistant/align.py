@@ -8,7 +8,12 @@ import numpy as np
 
 from assistant.records import Document, Passage
 
-MIN_SIMILARITY = 0.55  # below this two passages are not translations of each other
+MIN_SIMILARITY = 0.55  # below this two passages are not translations of each other...
+# ...unless they sit at the same relative place in both documents, with at least this
+# similarity: a quote whose attribution was rewritten in translation (0.47 in the bundled
+# corpus) is still the same quote.
+PLACED_SIMILARITY = 0.40
+SAME_PLACE = 0.1  # relative places (0 = start, 1 = end) this close count as the same
 ORDER_WEIGHT = 0.15  # how much being at the same relative place helps
 
 
@@ -16,7 +21,8 @@ def link_translations(documents: list[Document], passages: list[Passage], vector
     """Return passages where each translated pair points at the other through translation_id.
 
     A pair is kept when each passage is the other's best match, scoring cosine similarity
-    plus a bonus for sitting at the same relative place in both documents.
+    plus a bonus for sitting at the same relative place in both documents, and their
+    similarity reaches MIN_SIMILARITY (PLACED_SIMILARITY when they sit at the same place).
     """
     by_doc: dict[str, list[int]] = {}
     for number, passage in enumerate(passages):
@@ -36,7 +42,9 @@ def link_translations(documents: list[Document], passages: list[Passage], vector
         for target_index, source_index in enumerate(best_source):
             if best_target[source_index] != target_index:
                 continue
-            if similarity[target_index, source_index] < MIN_SIMILARITY:
+            same_place = abs(target_place[target_index, 0] - source_place[0, source_index]) <= SAME_PLACE
+            needed = PLACED_SIMILARITY if same_place else MIN_SIMILARITY
+            if similarity[target_index, source_index] < needed:
                 continue
             target, source = target_rows[target_index], source_rows[source_index]
             linked[target] = replace(linked[target], translation_id=passages[source].passage_id)

