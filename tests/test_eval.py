@@ -122,3 +122,31 @@ def test_eval_command_refuses_a_bad_file(bundled_index_dir, tmp_path):
     bad.write_text("not json\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["--index", str(bundled_index_dir), "eval", str(bad)])
     assert result.exit_code == 2 and "line 1" in result.output
+
+
+def test_external_benchmark_script_runs_on_data_in_the_same_format(tmp_path):
+    """scripts/benchmark_external.py on a tiny PIAF-format file and Tatoeba-format pair."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    paragraphs = [
+        ("La police municipale patrouille dans le quartier la nuit.", "Qui patrouille la nuit?"),
+        ("Les bibliothèques prêtent des livres aux enfants gratuitement.", "Que prêtent les bibliothèques?"),
+        ("Le roulement du personnel fragilise les partenariats.", "Qu'est-ce qui fragilise les partenariats?"),
+    ]
+    piaf = {"version": "test", "data": [{"title": "Essai", "paragraphs": [
+        {"context": context, "qas": [{"question": question, "id": str(n), "answers": []}]}
+        for n, (context, question) in enumerate(paragraphs)]}]}
+    (tmp_path / "piaf").mkdir()
+    (tmp_path / "piaf" / "piaf-v1.0.json").write_text(json.dumps(piaf), encoding="utf-8")
+    (tmp_path / "tatoeba").mkdir()
+    (tmp_path / "tatoeba" / "tatoeba.fra-eng.fra").write_text("Bonjour.\nLe chat dort.\n", encoding="utf-8")
+    (tmp_path / "tatoeba" / "tatoeba.fra-eng.eng").write_text("Hello.\nThe cat is sleeping.\n", encoding="utf-8")
+    script = Path(__file__).resolve().parent.parent / "scripts" / "benchmark_external.py"
+    result = subprocess.run([sys.executable, str(script), "--data", str(tmp_path), "--json"],
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)["usem3"]
+    assert report["piaf"]["questions"] == 3 and report["piaf"]["hybrid"]["recall@5"] == 1.0
+    assert report["tatoeba"]["pairs"] == 2 and report["tatoeba"]["fra→eng"] == 1.0
