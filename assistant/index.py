@@ -5,13 +5,16 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import mmap
 import os
 import shutil
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import faiss
@@ -61,7 +64,7 @@ class Index:
     """Everything search needs, loaded from one index folder."""
 
     manifest: dict
-    documents: dict[str, Document]
+    documents: Mapping[str, Document]
     passages: list[Passage]
     vectors: np.ndarray
     faiss_index: faiss.Index
@@ -126,8 +129,12 @@ _PASSAGE_FIELDS = set(Passage.__dataclass_fields__)
 
 def _passage_from_json(data: dict) -> Passage:
     data = {key: value for key, value in data.items() if key in _PASSAGE_FIELDS}
-    data["section"] = tuple(data["section"])
-    data["sectors"] = tuple(data.get("sectors", ()))
+    # Ids, languages, kinds and headings repeat across passages: one copy of each in memory.
+    for key in ("doc_id", "lang", "kind"):
+        if isinstance(data.get(key), str):
+            data[key] = sys.intern(data[key])
+    data["section"] = tuple(sys.intern(part) for part in data["section"])
+    data["sectors"] = tuple(sys.intern(sector) for sector in data.get("sectors", ()))
     return Passage(**data)
 
 
@@ -143,6 +150,58 @@ def _document_from_json(data: dict) -> Document:
     data["blocks"] = tuple(Block(**block) for block in data["blocks"])
     data["sectors"] = tuple(data.get("sectors", ()))
     return Document(**data)
+
+
+class DocumentStore(Mapping[str, Document]):
+    """The documents of an index, read from their file when asked for; a few stay in memory.
+
+    Only showing or exporting a document needs its text and blocks, which at 100,000
+    passages take ~190 MB as Python objects (scripts/bench). The file is mapped, so
+    reading one document is one slice, safe from several threads, and still works after
+    a newer build has replaced the file.
+    """
+
+    CACHED = 64
+
+    def __init__(self, path: Path) -> None:
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        self._spans: dict[str, tuple[int, int]] = {}
+        start = 0
+        while start < len(self._map):
+            end = self._map.find(b"\n", start)
+            end = len(self._map) if end < 0 else end
+            if end > start:  # parsed once to check it, then let go
+                self._spans[_document_from_json(json.loads(self._map[start:end])).doc_id] = (start, end)
+            start = end + 1
+        self._read = lru_cache(maxsize=self.CACHED)(self._parse)
+
+    def _parse(self, doc_id: str) -> Document:
+        start, end = self._spans[doc_id]
+        return _document_from_json(json.loads(self._map[start:end]))
+
+    def __getitem__(self, doc_id: str) -> Document:
+        if doc_id not in self._spans:
+            raise KeyError(doc_id)
+        return self._read(doc_id)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._spans
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._spans)
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+
+def _read_lines(path: Path) -> Iterator[dict]:
+    """Yield the rows of a JSON-lines file, one line in memory at a time."""
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
 
 
 def _write_lines(path: Path, rows: list[dict]) -> None:
@@ -376,16 +435,8 @@ def load_index(
             "the corpus has changed since the index was built: run `assistant ingest` to update it"
         )
     try:
-        passages = [
-            _passage_from_json(json.loads(line))
-            for line in (folder / manifest["files"]["passages"]).read_text(encoding="utf-8").splitlines()
-            if line
-        ]
-        documents = [
-            _document_from_json(json.loads(line))
-            for line in (folder / manifest["files"]["documents"]).read_text(encoding="utf-8").splitlines()
-            if line
-        ]
+        passages = [_passage_from_json(row) for row in _read_lines(folder / manifest["files"]["passages"])]
+        documents = DocumentStore(folder / manifest["files"]["documents"])
         vectors = np.load(folder / manifest["files"]["embeddings"], mmap_mode="r" if memory_map else None)
         faiss_index = faiss.read_index(str(folder / manifest["files"]["vectors"]), _read_flags(memory_map))
         lexical = _load_lexical(folder, manifest, passages, memory_map)
@@ -407,7 +458,7 @@ def load_index(
         )
     return Index(
         manifest=manifest,
-        documents={document.doc_id: document for document in documents},
+        documents=documents,
         passages=passages,
         vectors=vectors,
         faiss_index=faiss_index,
