@@ -76,7 +76,7 @@ def _open_searcher(settings):
 
 
 @main.command()
-@click.argument("question")
+@click.argument("question", required=False)
 @click.option("--k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="Passages to return.")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON contract instead of text.")
 @click.option("--sector", "sectors", multiple=True,
@@ -88,11 +88,15 @@ def _open_searcher(settings):
 def ask(
     settings, question: str, k: int, as_json: bool, sectors: tuple[str, ...], documents: tuple[str, ...]
 ) -> None:
-    """Return the passages of the corpus that answer QUESTION."""
+    """Return the passages of the corpus that answer QUESTION.
+
+    Without QUESTION (or with -) the question is read from the keyboard or a pipe, which
+    keeps it out of the shell's history file.
+    """
     from assistant.search import Filters
     from assistant.serialise import answer_to_dict
 
-    question = _checked_question(question)
+    question = _checked_question(_read_question() if question in (None, "-") else question)
     searcher = _open_searcher(settings)
     unknown = [doc_id for doc_id in documents if doc_id not in searcher.index.documents]
     if unknown:
@@ -108,6 +112,15 @@ def ask(
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     _print_answer(data)
+
+
+def _read_question() -> str:
+    """Return a question typed at a prompt or piped in, so that no shell history keeps it."""
+    from assistant.config import MAX_QUESTION_CHARS
+
+    if sys.stdin.isatty():
+        return click.prompt("Question", default="", show_default=False)
+    return sys.stdin.read(4 * MAX_QUESTION_CHARS + 1)  # enough to say "too long", no more
 
 
 def _checked_question(question: str) -> str:
