@@ -120,7 +120,8 @@ def runner(bundled_index_dir):
         (["ask", "--k", "-1", "police"], "Invalid value for '--k'"),
         (["ask", "--k", "1000000000", "police"], "Invalid value for '--k'"),
         (["ask", "--k", "abc", "police"], "Invalid value for '--k'"),
-        (["ask"], "Missing argument 'QUESTION'"),
+        (["ask"], "the question is empty"),
+        (["ask", "-"], "the question is empty"),
     ],
 )
 def test_cli_refuses_bad_questions_with_exit_2(runner, args, expected):
@@ -128,6 +129,18 @@ def test_cli_refuses_bad_questions_with_exit_2(runner, args, expected):
     assert result.exit_code == 2, result.output
     assert expected in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_cli_reads_the_question_from_a_pipe_to_keep_it_out_of_shell_history(bundled_index_dir):
+    result = CliRunner().invoke(
+        main, ["--index", str(bundled_index_dir), "ask", "--json", "--k", "2"],
+        input="Comment démarrer un partenariat avec la police ?\n",
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["question"] == "Comment démarrer un partenariat avec la police ?" and len(data["passages"]) == 2
+    too_long = CliRunner().invoke(main, ["--index", str(bundled_index_dir), "ask", "-"], input="police " * 50_000)
+    assert too_long.exit_code == 2 and "too long" in too_long.output
 
 
 def test_cli_says_too_long_in_french_for_a_french_question(runner):
