@@ -17,7 +17,7 @@ from assistant.embed.parallel import encode_many
 from assistant.index import IndexProblem, read_manifest, save_index
 from assistant.ingest import IngestProblem, corpus_files, load_documents
 from assistant.ingest.loader import file_hash
-from assistant.ingest.manifest import MANIFEST_NAME
+from assistant.ingest.manifest import MANIFEST_NAME, ManifestError
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +109,10 @@ def build_index(
     if not corpus_dir.is_dir():
         raise BuildFailed(f"the corpus folder {corpus_dir} does not exist")
     state = corpus_state(corpus_dir)
-    documents, problems = load_documents(corpus_dir)
+    try:
+        documents, problems = load_documents(corpus_dir)
+    except ManifestError as error:
+        raise BuildFailed(f"the corpus manifest is invalid ({error}): fix it, then run `assistant ingest`") from error
     if not documents:
         details = "; ".join(str(problem) for problem in problems) or "no supported files"
         raise BuildFailed(f"nothing to index in {corpus_dir} ({details})")
