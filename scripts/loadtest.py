@@ -53,9 +53,13 @@ class Tally:
                 self.errors.append(error)
 
 
-def start_server(index: Path | None, corpus: Path | None) -> tuple[subprocess.Popen, str, list[str]]:
+def start_server(
+    index: Path | None, corpus: Path | None, stats: bool = False
+) -> tuple[subprocess.Popen, str, list[str]]:
     """Start `assistant serve --port 0`; return it, the address it announced and its stderr so far."""
     env = {key: value for key, value in os.environ.items() if key != "ASSISTANT_STATS"}
+    if stats:
+        env["ASSISTANT_STATS"] = "1"
     if index:
         env["ASSISTANT_INDEX"] = str(index.resolve())
     if corpus:
@@ -141,12 +145,13 @@ def percentile(values: list[float], share: float) -> float:
     return values[rank]
 
 
-def run(clients: int, seconds: float, index: Path | None, corpus: Path | None) -> dict:
+def run(clients: int, seconds: float, index: Path | None, corpus: Path | None, stats: bool = False) -> dict:
     """Start a server, load it, stop it, and return the report."""
-    server, address, server_log = start_server(index, corpus)
+    server, address, server_log = start_server(index, corpus, stats)
     try:
         questions = corpus_questions(address)
         memory_before = _rss_mb(server.pid)
+        counted_before = get_json(address, "/api/stats").get("questions", 0) if stats else 0
         tally = Tally()
         stop_at = time.monotonic() + seconds
         started = time.perf_counter()
@@ -160,6 +165,7 @@ def run(clients: int, seconds: float, index: Path | None, corpus: Path | None) -
             worker.join()
         elapsed = time.perf_counter() - started
         memory = _rss_mb(server.pid)
+        counted = get_json(address, "/api/stats").get("questions", 0) - counted_before if stats else None
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -180,6 +186,7 @@ def run(clients: int, seconds: float, index: Path | None, corpus: Path | None) -
         "max_ms": round(latencies[-1] * 1000, 1) if latencies else None,
         "errors": len(tally.errors),
         "error_samples": tally.errors[:5],
+        "questions_counted": counted,
         "server_tracebacks": stderr.count("Traceback"),
         "server_memory_mb_before": memory_before,
         "server_memory_mb": memory,
@@ -205,8 +212,10 @@ def main() -> int:
     parser.add_argument("--index", type=Path, help="index folder (default: the configured one)")
     parser.add_argument("--corpus", type=Path, help="corpus folder (default: the configured one)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--stats", action="store_true",
+                        help="turn the question counts on and check they count every answered request")
     args = parser.parse_args()
-    report = run(args.clients, args.seconds, args.index, args.corpus)
+    report = run(args.clients, args.seconds, args.index, args.corpus, args.stats)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -219,7 +228,10 @@ def main() -> int:
         )
         for sample in report["error_samples"]:
             print(f"  error: {sample}")
-    failed = report["errors"] or report["server_tracebacks"] or not report["requests"]
+    miscounted = args.stats and report["questions_counted"] != report["requests"] - report["errors"]
+    if miscounted:
+        print(f"error: {report['questions_counted']} questions counted for {report['requests']} requests")
+    failed = report["errors"] or report["server_tracebacks"] or not report["requests"] or miscounted
     return 1 if failed else 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -24,12 +25,14 @@ QUESTIONS = [
 ]
 
 
-def test_a_short_load_run_has_no_errors(tmp_path, bundled_index_dir):
+def test_a_short_load_run_has_no_errors_and_counts_every_question(tmp_path, bundled_index_dir):
     home = tmp_path / "home"
     home.mkdir()
+    index = tmp_path / "index"  # a copy: the question counts are written beside the index
+    shutil.copytree(bundled_index_dir, index)
     done = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "loadtest.py"), "--clients", "4", "--seconds", "3",
-         "--index", str(bundled_index_dir), "--corpus", str(CORPUS), "--json"],
+         "--index", str(index), "--corpus", str(CORPUS), "--json", "--stats"],
         env=cli_env(home), capture_output=True, text=True, timeout=240, cwd=home,
     )
     assert done.returncode == 0, done.stdout + done.stderr
@@ -38,6 +41,7 @@ def test_a_short_load_run_has_no_errors(tmp_path, bundled_index_dir):
     assert report["requests"] >= 12, report
     assert report["distinct_questions"] >= 20
     assert report["p50_ms"] <= report["p95_ms"] <= report["p99_ms"] <= report["max_ms"]
+    assert report["questions_counted"] == report["requests"]
 
 
 def answer_key(answer) -> list[tuple[str, float, str | None]]:
