@@ -272,3 +272,26 @@ def test_fuzz_paths_and_methods(client):
 
     visit()
     assert len(sent) >= 200
+
+
+def test_fuzz_the_command_line(bundled_index_dir):
+    sent = []
+
+    @settings(FUZZ, max_examples=200)
+    @given(
+        question=st.one_of(questions.filter(lambda value: isinstance(value, str)), st.just("-")),
+        k=st.one_of(st.none(), st.integers().map(str), st.text(max_size=6)),
+        as_json=st.booleans(),
+    )
+    def ask(question, k, as_json):
+        args = ["--index", str(bundled_index_dir), "ask", *(["--json"] if as_json else [])]
+        args += [] if k is None else ["--k", k]
+        result = CliRunner().invoke(main, [*args, "--", question], input="")
+        sent.append(result.exit_code)
+        assert result.exit_code in {0, 2}, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+        if result.exit_code == 2:
+            assert result.output.startswith(("error: ", "Usage: ")), result.output
+
+    ask()
+    assert len(sent) >= 200 and 0 in sent and 2 in sent
