@@ -119,6 +119,9 @@ def test_approximate_choice_is_recorded_and_survives_a_mapped_load(corpus_copy, 
     assert isinstance(index.faiss_index, faiss.IndexHNSWSQ)
     assert index.faiss_index.hnsw.efSearch == HNSW["efSearch"]
     assert faiss.omp_get_max_threads() == 1  # one query at a time: no idle OpenMP threads
+    from threadpoolctl import threadpool_info
+
+    assert {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"} == {1}
     vectors = np.asarray(index.vectors)
     _, found = index.faiss_index.search(vectors, 10)
     exact = np.argsort(-(vectors @ vectors.T), axis=1)[:, :10]
