@@ -44,7 +44,7 @@ def measure_size(label: str, corpus: Path, work: Path, options: argparse.Namespa
 
     index = work / f"index-{label}"
     shutil.rmtree(index, ignore_errors=True)
-    result: dict = {"label": label}
+    result: dict = {"label": label, "load_average": [round(value, 2) for value in os.getloadavg()]}
     log.info("%s: ingesting %s", label, corpus)
     result["ingest"] = run_child("build", str(index), "--corpus", str(corpus))
     log.info("%s: %s", label, result["ingest"])
@@ -97,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         recall_file.write_text(json.dumps(pool.sentences["en"] + pool.sentences["fr"]), encoding="utf-8")
         results: dict = {
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+                        "load_average_at_start": [round(value, 2) for value in os.getloadavg()]},
             "method": METHOD,
             "bundled": measure_bundled(options, work),
             "sizes": [],
@@ -110,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(corpus, ignore_errors=True)
             shutil.rmtree(work / f"index-{size}", ignore_errors=True)
         results["seconds"] = round(time.perf_counter() - began, 1)
+        results["machine"]["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
         results["targets"] = targets(results)
     finally:
         if options.work is None:
@@ -150,9 +152,11 @@ METHOD = {
     "rss": "peak resident set size (ru_maxrss) of the searching process after all timed questions",
     "recall": "recall@10 of the approximate index against exact inner product, for the questions and the "
     "bundled corpus's sentences as queries (only where the index is approximate)",
-    "baseline": "sentence-transformers all-MiniLM-L6-v2 (packaged model) + faiss.IndexFlatIP, dense only, "
-    "same questions and k; it embeds at most --baseline-embed-at-most passages and repeats those vectors "
-    "for larger corpora",
+    "baseline": "sentence-transformers all-MiniLM-L6-v2 (packaged model) + faiss.IndexFlatIP with the "
+    "libraries' default threads, dense only, same questions and k; it embeds at most --baseline-embed-at-most "
+    "passages and repeats those vectors for larger corpora",
+    "machine": "the load average (1, 5, 15 min) is recorded at the start and per corpus: other work on the "
+    "machine slows every figure, ingest most",
 }
 
 

@@ -63,7 +63,9 @@ def render_markdown(results: dict) -> str:
     """Return the results as Markdown: one row per corpus size, then the targets."""
     lines = [
         f"Benchmark of {results['started_at']} ({results['machine']['cpus']} CPUs, "
-        f"Python {results['machine']['python']}), {results.get('seconds', '?')} s in all.",
+        f"Python {results['machine']['python']}), {results.get('seconds', '?')} s in all; load average "
+        f"{results['machine'].get('load_average_at_start')} at the start, "
+        f"{results['machine'].get('load_average_at_end')} at the end.",
         "",
         "| passages | ingest (passages/s) | index (MB) | FAISS | hybrid p50 / p95 / p99 (ms) | dense p95 | "
         "lexical p95 | HTTP p50 / p95 (ms) | peak RSS (MB) | first answer (s) | recall@10 | "
