@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 LANGUAGES = ("en", "fr")
@@ -56,17 +56,26 @@ def warm_up() -> None:
     _factory()
 
 
+@lru_cache(maxsize=1 << 16)
+def _votes_of_word(word: str) -> tuple[float, float]:
+    """Return the (en, fr) votes of one word as found in a text (cached: texts share words)."""
+    word = word.lower().replace("’", "'")
+    votes = [0.0, 0.0]
+    for number, code in enumerate(LANGUAGES):
+        if word in _FUNCTION_WORDS[code] or word.split("'")[-1] in _FUNCTION_WORDS[code]:
+            votes[number] += 1.0
+    if "'" in word and word.split("'")[0] in {"l", "d", "j", "qu", "c", "n", "s", "m", "t"}:
+        votes[LANGUAGES.index("fr")] += 1.0
+    return votes[0], votes[1]
+
+
 def _word_votes(text: str) -> dict[str, float]:
-    words = [word.lower().replace("’", "'") for word in _WORD.findall(text)]
-    votes = {code: 0.0 for code in LANGUAGES}
-    for word in words:
-        for code in LANGUAGES:
-            if word in _FUNCTION_WORDS[code] or word.split("'")[-1] in _FUNCTION_WORDS[code]:
-                votes[code] += 1.0
-        if "'" in word and word.split("'")[0] in {"l", "d", "j", "qu", "c", "n", "s", "m", "t"}:
-            votes["fr"] += 1.0
-    votes["fr"] += 0.5 * len(_FRENCH_LETTERS.findall(text))
-    return votes
+    english = french = 0.0
+    for word in _WORD.findall(text):
+        vote_en, vote_fr = _votes_of_word(word)
+        english += vote_en
+        french += vote_fr
+    return {"en": english, "fr": french + 0.5 * len(_FRENCH_LETTERS.findall(text))}
 
 
 def _one_sided(votes: dict[str, float]) -> bool:
