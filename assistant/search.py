@@ -14,7 +14,15 @@ from assistant.fuse import Ranking, Standardiser, zscore_fusion
 from assistant.glossary import Glossary, load_glossary
 from assistant.index import Index, load_index
 from assistant.lang import detect_language
-from assistant.lexical import build_lexical, query_terms, weighted_query_terms
+from assistant.lexical import (
+    build_lexical,
+    lexical_text,
+    passage_terms,
+    query_terms,
+    stems,
+    weighted_query_terms,
+    words,
+)
 from assistant.records import Answer, Hit, Passage
 
 log = logging.getLogger(__name__)
@@ -24,6 +32,8 @@ RETRIEVERS = ("dense", "lexical", "hybrid")
 # How many candidates each retriever hands to fusion; filters widen it.
 DEPTH = 100
 FILTERED_DEPTH = 1000
+# Keyword passages checked for holding every word of the question (see _answerable).
+COVERAGE_CANDIDATES = 3
 # Passages used to estimate how a question's cosines spread over the collection.
 SPREAD_SAMPLE = 2000
 # Glossary translations of the question's words count for this much of an original word.
@@ -166,7 +176,8 @@ class Searcher:
             ranked = self._fuse(vector, dense, lexical)
         ranked = ranked.by_unit(self._unit)  # a translated pair counts once, at its better rank
         hits = self._hits(ranked, vector, lexical, lang, allowed, k)
-        return Answer(question=question, lang=lang, answerable=self._answerable(dense, lexical), hits=tuple(hits))
+        answerable = self._answerable(question, dense, lexical)
+        return Answer(question=question, lang=lang, answerable=answerable, hits=tuple(hits))
 
     def _fuse(self, vector: np.ndarray, dense: Ranking, lexical: np.ndarray) -> Ranking:
         """Return the union of both retrievers' candidates ranked by their fused z-scores.
@@ -187,16 +198,33 @@ class Searcher:
         fused = zscore_fusion({"dense": cosines, "lexical": lexical[candidates]}, standardisers)
         return Ranking.ordered(candidates, fused)
 
-    def _answerable(self, dense: Ranking | None, lexical: np.ndarray | None) -> bool:
+    def _answerable(self, question: str, dense: Ranking | None, lexical: np.ndarray | None) -> bool:
         """Return whether the best passages are relevant enough to count as an answer.
 
-        Dense similarity decides: BM25 scores have no fixed scale across questions, and a
-        question off the corpus's subject still shares a word or two with some passage.
+        Dense similarity decides, with one exception: a passage that holds every word of
+        the question (a search by keywords such as "police" or "DPJ", which sentence
+        encoders score low) counts as an answer. BM25 scores alone do not decide: they have
+        no fixed scale, and an off-subject question still shares a word with some passage.
         """
+        if lexical is not None and self._covered(question, lexical):
+            return True
         if dense is None:
-            return lexical is not None and bool((lexical > 0).any())
+            return False
         threshold = ANSWERABLE_THRESHOLDS.get(self.encoder.encoder_id)
         return len(dense) > 0 and (threshold is None or float(dense.scores[0]) >= threshold)
+
+    def _covered(self, question: str, lexical: np.ndarray) -> bool:
+        """Return whether one of the best keyword passages contains every word of the question."""
+        tokens = words(question)
+        if not tokens:
+            return False
+        wanted = [{*stems([token], "en"), *stems([token], "fr")} for token in tokens]
+        for position in Ranking.top(lexical, COVERAGE_CANDIDATES).positions.tolist():
+            passage = self.index.passages[position]
+            terms = set(passage_terms(lexical_text(passage), passage.lang))
+            if all(options & terms for options in wanted):
+                return True
+        return False
 
     def _hits(
         self,

@@ -79,6 +79,14 @@ def test_questions_the_documents_answer_are_not_flagged(searcher):
     assert searcher.ask("Comment partager les coûts d'une formation ou d'un local avec nos partenaires?").answerable
 
 
+@pytest.mark.parametrize(("keywords", "answerable"), [
+    ("police", True), ("partenariat police", True), ("youth protection", True),
+    ("soccer", False), ("T3010", False),
+])
+def test_keyword_searches_count_as_answered_when_a_passage_holds_every_word(searcher, keywords, answerable):
+    assert searcher.ask(keywords).answerable is answerable
+
+
 def _passage(number: int, doc: str, text: str, lang: str = "en") -> Passage:
     return Passage(passage_id=f"p{number}", doc_id=doc, text=text, section=(), lang=lang,
                    start=0, end=len(text), order=number)
