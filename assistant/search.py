@@ -206,10 +206,10 @@ class Searcher:
         encoders score low) counts as an answer. BM25 scores alone do not decide: they have
         no fixed scale, and an off-subject question still shares a word with some passage.
         """
+        if dense is None:  # keyword search alone has no calibrated measure: any match counts
+            return lexical is not None and bool((lexical > 0).any())
         if lexical is not None and self._covered(question, lexical):
             return True
-        if dense is None:
-            return False
         threshold = ANSWERABLE_THRESHOLDS.get(self.encoder.encoder_id)
         return len(dense) > 0 and (threshold is None or float(dense.scores[0]) >= threshold)
 
