@@ -210,10 +210,10 @@ class Searcher:
         """
         if dense is None:  # keyword search alone has no calibrated measure: any match counts
             return lexical is not None and bool((lexical > 0).any())
-        if lexical is not None and self._covered(question, lexical):
-            return True
         threshold = ANSWERABLE_THRESHOLDS.get(self.encoder.encoder_id)
-        return len(dense) > 0 and (threshold is None or float(dense.scores[0]) >= threshold)
+        if len(dense) > 0 and (threshold is None or float(dense.scores[0]) >= threshold):
+            return True
+        return lexical is not None and self._covered(question, lexical)
 
     def _covered(self, question: str, lexical: np.ndarray) -> bool:
         """Return whether one of the best keyword passages contains every word of the question."""
