@@ -170,13 +170,15 @@ def run_baseline(index_dir: Path, repeat: int, rounds: int, embed_at_most: int) 
         return [(texts[p], float(s)) for p, s in zip(positions[0], scores[0], strict=True) if p >= 0]
 
     answer(QUESTIONS[0])
-    first_answer = since_start()
+    # Its corpus vectors would be computed once and saved: start-up leaves that work out.
+    first_answer = since_start() - embed_seconds
     latency = time_questions(answer, QUESTIONS, repeat, rounds)
     return {
         "passages": len(texts),
         "embedded": len(embedded),
         "vectors": "embedded" if len(embedded) == len(texts) else f"first {len(embedded)} embedded, repeated",
         "passages_per_second": round(len(embedded) / embed_seconds, 1),
+        "embed_seconds": round(embed_seconds, 2),
         "first_answer_s": round(first_answer, 3),
         "latency_ms": {"dense": latency},
         "peak_rss_mb": round(peak_rss_mb(), 1),
@@ -193,7 +195,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--corpus", type=Path)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--embed-at-most", type=int, default=10_000)
+    parser.add_argument("--embed-at-most", type=int, default=1000)
     parser.add_argument("--recall-texts", type=Path, help="a JSON list of extra query texts for recall@10")
     args = parser.parse_args(argv)
     if args.what == "build":
