@@ -192,7 +192,13 @@ class Searcher:
         candidates = np.union1d(dense.positions, lexical_top.positions)
         if candidates.size == 0:
             return Ranking.empty()
-        cosines = np.asarray(self.index.vectors[candidates]) @ vector
+        cosines = np.empty(candidates.size, dtype=np.float32)
+        known = np.searchsorted(candidates, dense.positions)
+        cosines[known] = dense.scores
+        missing = np.ones(candidates.size, dtype=bool)
+        missing[known] = False
+        if missing.any():  # keyword-only candidates: read just their vectors
+            cosines[missing] = np.asarray(self.index.vectors[candidates[missing]]) @ vector
         standardisers = {
             "dense": Standardiser.of(self._sample @ vector),
             "lexical": Standardiser.of(lexical),
