@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -27,13 +27,26 @@ class Glossary:
     """The terms of the field, matched on stems so that inflections match too."""
 
     terms: tuple[Term, ...]
+    # (lang, first stem of a phrase) → numbers of the terms having such a phrase, so that a
+    # question is compared only with the phrases that could start at one of its words.
+    starts: dict[tuple[str, str], tuple[int, ...]] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        starts: dict[tuple[str, str], list[int]] = {}
+        for number, term in enumerate(self.terms):
+            for key, lang in term.keys:
+                if key and number not in starts.setdefault((lang, key[0]), []):
+                    starts[(lang, key[0])].append(number)
+        object.__setattr__(self, "starts", {start: tuple(numbers) for start, numbers in starts.items()})
 
     def expand(self, question: str) -> list[tuple[str, str]]:
         """Return the (phrase, lang) pairs of every term the question uses, other phrasings only."""
         tokens = words(question)
         stemmed = {lang: tuple(stems(tokens, lang)) for lang in LANGUAGES}
+        possible = sorted({number for lang, found in stemmed.items() for stem in found
+                           for number in self.starts.get((lang, stem), ())})
         found: list[tuple[str, str]] = []
-        for term in self.terms:
+        for term in (self.terms[number] for number in possible):
             matched = [(key, lang) for key, lang in term.keys if _contains(stemmed[lang], key)]
             if not matched:
                 continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -229,7 +230,7 @@ class Searcher:
         wanted = [{*stems([token], "en"), *stems([token], "fr")} for token in tokens]
         for position in Ranking.top(lexical, COVERAGE_CANDIDATES).positions.tolist():
             passage = self.index.passages[position]
-            terms = set(passage_terms(lexical_text(passage), passage.lang))
+            terms = _word_set(lexical_text(passage), passage.lang)
             if all(options & terms for options in wanted):
                 return True
         return False
@@ -250,7 +251,7 @@ class Searcher:
         for unit, score in zip(ranked.positions.tolist(), ranked.scores.tolist(), strict=True):
             shown, other = self._sides(unit, lang, allowed)
             passage = self.index.passages[shown]
-            terms = frozenset(passage_terms(passage.text, passage.lang))
+            terms = _word_set(passage.text, passage.lang)
             if any(_overlap(terms, earlier) >= DUPLICATE_OVERLAP for earlier in chosen):
                 continue
             chosen.append(terms)
@@ -280,6 +281,12 @@ class Searcher:
         if allowed is not None and not allowed[first]:
             first, second = second, first
         return first, second
+
+
+@lru_cache(maxsize=16384)
+def _word_set(text: str, lang: str) -> frozenset[str]:
+    """Return the stemmed words of a passage (cached: the same passages come back often)."""
+    return frozenset(passage_terms(text, lang))
 
 
 def _overlap(first: frozenset[str], second: frozenset[str]) -> float:
