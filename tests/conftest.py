@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,3 +61,28 @@ def searcher(bundled_settings):
     from assistant.search import open_searcher
 
     return open_searcher(bundled_settings)
+
+
+@contextmanager
+def serving(app, threads: int = 4) -> Iterator[str]:
+    """Serve a WSGI app with waitress on a free port of 127.0.0.1, in a thread; yield its URL.
+
+    Stopping closes every channel from inside waitress's own loop thread, after the worker
+    threads are done, so no thread writes to a closed trigger (which pytest would report).
+    """
+    from waitress import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.task_dispatcher.shutdown()
+
+        def close_everything() -> None:
+            for channel in list(server._map.values()):
+                channel.close()
+
+        server.trigger.pull_trigger(close_everything)
+        thread.join(timeout=10)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from assistant.web import create_app
-from assistant.web.serve import make_server
+
+from .conftest import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -32,11 +32,8 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def server_url(searcher):
     """Serve the application with waitress on a free port of 127.0.0.1 and return its address."""
-    server = make_server(create_app({"SEARCHER": searcher}), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
+    with serving(create_app({"SEARCHER": searcher})) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import docx
 import pytest
 
 from assistant.web import create_app
+
+from .conftest import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -25,13 +26,8 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def server_url(searcher):
     """Serve the application with waitress on a free port of 127.0.0.1."""
-    from waitress import create_server
-
-    server = create_server(create_app({"SEARCHER": searcher}), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
+    with serving(create_app({"SEARCHER": searcher})) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,6 +17,8 @@ from assistant.config import Settings
 from assistant.search import open_searcher
 from assistant.web import create_app
 from tests.reliability_support import cli_env, start_serve, stop, stop_serve
+
+from .conftest import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE_TITLE = '<img src=x onerror="alert(\'title\')">Partnership & "police"'
@@ -86,14 +87,10 @@ def test_hostile_markup_is_inert_in_the_document_view_and_api(client):
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium")
 def test_hostile_markup_is_inert_in_a_real_browser(hostile_searcher):
     from playwright.sync_api import sync_playwright
-    from waitress import create_server
 
-    server = create_server(create_app({"SEARCHER": hostile_searcher}), host="127.0.0.1", port=0, threads=2)
-    threading.Thread(target=server.run, daemon=True).start()
-    url = f"http://127.0.0.1:{server.effective_port}"
     problems: list[str] = []
     hosts: set[str] = set()
-    try:
+    with serving(create_app({"SEARCHER": hostile_searcher}), threads=2) as url:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
@@ -122,8 +119,6 @@ def test_hostile_markup_is_inert_in_a_real_browser(hostile_searcher):
             assert page.locator(f"img[src=x], {inline_script}, svg[onload]").count() == 0
             page.wait_for_timeout(300)
             browser.close()
-    finally:
-        server.close()
     assert problems == [], problems
     assert hosts == {"127.0.0.1"}
 
