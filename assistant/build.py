@@ -22,7 +22,7 @@ from assistant.ingest.manifest import MANIFEST_NAME, ManifestError
 log = logging.getLogger(__name__)
 
 # Bump when cleaning or chunking changes, so that old indexes count as stale.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import statistics
 from collections.abc import Iterable, Iterator
@@ -12,6 +13,9 @@ from assistant.records import Block, Document, Passage
 from assistant.sectors import passage_sectors
 
 MAX_WORDS = 150
+# Short items are grouped into passages of about this many words: a paragraph's worth, so
+# that one specific item ("Services de police.") is not drowned in a long list.
+LIST_GROUP_WORDS = 40
 SHORT_ITEM_WORDS = 12  # lists of items this short are grouped: "Services de police." alone says little
 _SENTENCE_END = re.compile(r"(?<=[.!?;…»”])\s+(?=[\"«“(\[]?[A-ZÀ-ÖØ-Ý0-9])")
 
@@ -98,13 +102,16 @@ def _spans_for_group(kind: str, group: list[Block], text: str) -> Iterator[tuple
                 for start, end in _split_long(block.start, block.end, text, MAX_WORDS):
                     yield start, end, "item"
             return
+        total = sum(_word_count(block.text) for block in group)
+        target = total / math.ceil(total / LIST_GROUP_WORDS)  # even groups, no lone last item
         current: list[Block] = []
+        words = 0
         for block in group:
-            candidate = current + [block]
-            if current and _word_count(text[candidate[0].start : block.end]) > MAX_WORDS:
+            current.append(block)
+            words += _word_count(block.text)
+            if words >= target - 2:
                 yield current[0].start, current[-1].end, "list"
-                candidate = [block]
-            current = candidate
+                current, words = [], 0
         if current:
             yield current[0].start, current[-1].end, "list"
         return

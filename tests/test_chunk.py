@@ -41,8 +41,12 @@ def test_short_list_items_stay_together_with_their_heading(corpus):
     _, passages = corpus
     (police,) = [passage for passage in passages if "Services de police." in passage.text]
     assert police.kind == "list"
-    assert "Bibliothèques." in police.text and "Dentistes." in police.text
+    assert "Pharmacies communautaires." in police.text and police.text.count("\n") >= 3
     assert police.section[-1] == "QUELQUES PARTENAIRES INTERSECTORIELS"
+    groups = [passage for passage in passages if passage.section == police.section]
+    assert len(groups) >= 2  # a long list of short items is cut into paragraph-sized passages
+    assert all(15 <= group.word_count <= 60 for group in groups)
+    assert "Associations citoyennes." in groups[0].text and groups[-1] == police
 
 
 def test_long_items_stand_alone_under_their_section(corpus):
