@@ -56,8 +56,9 @@ def measure_size(label: str, corpus: Path, work: Path, options: argparse.Namespa
         result["http"] = measure_server(index, corpus, options.repeat, options.rounds)
         log.info("%s: http %s", label, result["http"])
     if options.baseline:
-        result["baseline"] = run_child("baseline", str(index), *timing, "--cache", str(work),
-                                       "--embed-at-most", str(options.baseline_embed_at_most))
+        cache = ["--cache", str(work), "--embed-at-most", str(options.baseline_embed_at_most)]
+        run_child("baseline-embed", str(index), *cache)
+        result["baseline"] = run_child("baseline", str(index), *timing, *cache)
         log.info("%s: baseline %s", label, result["baseline"])
     return result
 
@@ -149,8 +150,8 @@ METHOD = {
     "question; each question is asked `repeat` times per round; figures are medians over rounds",
     "http": "`assistant serve` on 127.0.0.1, one keep-alive connection, POST /api/ask {question, k: 5}",
     "first_answer": "seconds from process creation (interpreter start-up included) to the first answer; "
-    "for HTTP, from launching `assistant serve` to the first 200 of POST /api/ask; for the baseline, "
-    "less the time it spends embedding the corpus",
+    "for HTTP, from launching `assistant serve` to the first 200 of POST /api/ask; the baseline loads "
+    "its corpus vectors, embedded beforehand in another process",
     "rss": "peak resident set size (ru_maxrss) of the searching process after all timed questions",
     "recall": "recall@10 of the approximate index against exact inner product, for the questions and the "
     "bundled corpus's sentences as queries (only where the index is approximate)",
