@@ -86,3 +86,35 @@ def serving(app, threads: int = 4) -> Iterator[str]:
 
         server.trigger.pull_trigger(close_everything)
         thread.join(timeout=10)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="Debian's chromium is not installed at /usr/bin/chromium (scripts/setup --dev installs it "
+    "with apt-get; it could not here)",
+)
+
+
+@pytest.fixture(scope="module")
+def server_url(searcher):
+    """Serve the application over the bundled corpus with waitress on a free port of 127.0.0.1."""
+    from assistant.web import create_app
+
+    with serving(create_app({"SEARCHER": searcher})) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Return Debian's Chromium driven by Playwright (one per test module)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

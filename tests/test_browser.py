@@ -8,42 +8,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from assistant.web import create_app
+from .conftest import needs_chromium
 
-from .conftest import serving
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Debian's chromium is not installed at /usr/bin/chromium (scripts/setup --dev installs it "
-        "with apt-get; it could not here)",
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def server_url(searcher):
-    """Serve the application with waitress on a free port of 127.0.0.1 and return its address."""
-    with serving(create_app({"SEARCHER": searcher})) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 @pytest.fixture

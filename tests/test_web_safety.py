@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,9 +17,8 @@ from assistant.search import open_searcher
 from assistant.web import create_app
 from tests.reliability_support import cli_env, start_serve, stop, stop_serve
 
-from .conftest import serving
+from .conftest import needs_chromium, serving
 
-CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE_TITLE = '<img src=x onerror="alert(\'title\')">Partnership & "police"'
 HOSTILE_TEXT = (
     "Start a partnership with the police by meeting the community officer first. "
@@ -84,41 +82,35 @@ def test_hostile_markup_is_inert_in_the_document_view_and_api(client):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium")
-def test_hostile_markup_is_inert_in_a_real_browser(hostile_searcher):
-    from playwright.sync_api import sync_playwright
-
+@needs_chromium
+def test_hostile_markup_is_inert_in_a_real_browser(hostile_searcher, browser):
     problems: list[str] = []
     hosts: set[str] = set()
     with serving(create_app({"SEARCHER": hostile_searcher}), threads=2) as url:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
-            )
-            page = browser.new_page(locale="en-CA")
-            page.on("dialog", lambda dialog: (problems.append(dialog.message), dialog.dismiss()))
-            page.on("console", lambda message: problems.append(message.text) if "Content Security" in message.text
-                    else None)
-            page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname or request.url))
-            page.goto(url + "/")
-            question = "<img src=y onerror=alert('question')> partnership with the police"
-            page.get_by_label("Your question").fill(question)
-            page.keyboard.press("Enter")
-            turn = page.locator(".turn").last
-            turn.locator(".answer").wait_for(timeout=30_000)
-            folded = turn.locator("details.closest > summary")
-            if folded.count():
-                folded.click()
-            assert turn.locator(".asked q").inner_text() == question
-            assert HOSTILE_TITLE in turn.locator(".card-title").first.inner_text()
-            assert "<script>alert('text')</script>" in turn.inner_text()
-            assert page.locator("img[src=x], img[src=y], svg[onload], b[onmouseover]").count() == 0
-            page.goto(url + "/documents/hostile")
-            assert HOSTILE_TITLE in page.locator("h1").first.inner_text()
-            inline_script = 'script:not([src]):not([type="application/json"])'
-            assert page.locator(f"img[src=x], {inline_script}, svg[onload]").count() == 0
-            page.wait_for_timeout(300)
-            browser.close()
+        page = browser.new_page(locale="en-CA")
+        page.on("dialog", lambda dialog: (problems.append(dialog.message), dialog.dismiss()))
+        page.on("console", lambda message: problems.append(message.text) if "Content Security" in message.text
+                else None)
+        page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname or request.url))
+        page.goto(url + "/")
+        question = "<img src=y onerror=alert('question')> partnership with the police"
+        page.get_by_label("Your question").fill(question)
+        page.keyboard.press("Enter")
+        turn = page.locator(".turn").last
+        turn.locator(".answer").wait_for(timeout=30_000)
+        folded = turn.locator("details.closest > summary")
+        if folded.count():
+            folded.click()
+        assert turn.locator(".asked q").inner_text() == question
+        assert HOSTILE_TITLE in turn.locator(".card-title").first.inner_text()
+        assert "<script>alert('text')</script>" in turn.inner_text()
+        assert page.locator("img[src=x], img[src=y], svg[onload], b[onmouseover]").count() == 0
+        page.goto(url + "/documents/hostile")
+        assert HOSTILE_TITLE in page.locator("h1").first.inner_text()
+        inline_script = 'script:not([src]):not([type="application/json"])'
+        assert page.locator(f"img[src=x], {inline_script}, svg[onload]").count() == 0
+        page.wait_for_timeout(300)
+        page.close()
     assert problems == [], problems
     assert hosts == {"127.0.0.1"}
 
