@@ -3,7 +3,7 @@
 A search reads a few hundred vectors and shows a document now and then. Mapping the
 files instead would not save memory on Linux: a fault maps a large piece of the file
 around the page asked for, and after a few questions the whole file counts as resident
-(200 MB of vectors at 100,000 passages; measured by scripts/bench). Reads with pread
+(200 MB of vectors at 100,000 passages; measured by scripts/bench). Reads at offsets
 are thread-safe and keep working after a newer build has replaced the files.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -22,19 +23,20 @@ from assistant.records import Document
 
 
 class _File:
-    """A read-only file descriptor, closed with its owner."""
+    """A file read at given offsets from several threads (pread, or seek and read under a lock)."""
 
     def __init__(self, path: Path) -> None:
-        self.descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        self._handle = path.open("rb", buffering=0)
+        self.descriptor = self._handle.fileno()
+        self._lock = threading.Lock()
 
     def read(self, offset: int, size: int) -> bytes:
         """Return `size` bytes from `offset` (fewer only at the end of the file)."""
-        return os.pread(self.descriptor, size, offset)
-
-    def __del__(self) -> None:
-        descriptor = getattr(self, "descriptor", None)
-        if descriptor is not None:
-            os.close(descriptor)
+        if hasattr(os, "pread"):
+            return os.pread(self.descriptor, size, offset)
+        with self._lock:  # Windows has no pread
+            self._handle.seek(offset)
+            return self._handle.read(size)
 
 
 class VectorRows:

@@ -158,3 +158,15 @@ def test_documents_are_read_when_asked_for(corpus_copy, tmp_path):
         assert index.documents[doc_id] == eager.documents[doc_id]
     assert index.documents.get("no-such-document") is None and "no-such-document" not in index.documents
     assert np.array_equal(np.asarray(index.vectors), eager.vectors)
+
+
+def test_vectors_read_without_pread_as_on_windows(tmp_path, monkeypatch):
+    import os
+
+    from assistant.ondisk import VectorRows
+
+    matrix = np.arange(40, dtype=np.float32).reshape(10, 4)
+    np.save(tmp_path / "vectors.npy", matrix)
+    rows = VectorRows(tmp_path / "vectors.npy")
+    monkeypatch.delattr(os, "pread")
+    assert np.array_equal(rows[[7, 1]], matrix[[7, 1]]) and np.array_equal(np.asarray(rows), matrix)
