@@ -385,7 +385,7 @@ def _search_in_one_thread() -> None:
 
 def _read_flags(memory_map: bool) -> int:
     """Return FAISS read flags: vectors mapped from the file in place rather than copied."""
-    if not memory_map:
+    if not memory_map or os.name != "posix":  # FAISS maps files with POSIX mmap only
         return 0
     # IO_FLAG_MMAP only maps IVF lists; IO_FLAG_MMAP_IFC (FAISS ≥ 1.10) maps the vectors of
     # flat and HNSW indexes, so loading costs nothing and the page cache is shared.
