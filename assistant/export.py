@@ -147,6 +147,14 @@ def _check(lang: str) -> None:
         raise ValueError(f"the export language must be one of {', '.join(LANGUAGES)}, not {lang!r}")
 
 
+def _one_per_document(excerpts: list[Excerpt]) -> list[Excerpt]:
+    """Return the first excerpt of each document, in order: one entry per reference."""
+    first: dict[str, Excerpt] = {}
+    for excerpt in excerpts:
+        first.setdefault(excerpt.doc_id, excerpt)
+    return list(first.values())
+
+
 def to_markdown(excerpts: list[Excerpt], lang: str = "fr", today: date | None = None) -> str:
     """Return the excerpts as a Markdown document in the interface language."""
     _check(lang)
@@ -165,11 +173,7 @@ def to_markdown(excerpts: list[Excerpt], lang: str = "fr", today: date | None = 
         link = f"`{excerpt.url}` [{numbers[excerpt.doc_id]}]"
         lines += [f"- **{labels['link']}**{labels['colon']} {link}", ""]
     lines += [f"## {labels['references']}", ""]
-    seen: set[str] = set()
-    for excerpt in excerpts:
-        if excerpt.doc_id in seen:
-            continue
-        seen.add(excerpt.doc_id)
+    for excerpt in _one_per_document(excerpts):
         lines.append(f"{numbers[excerpt.doc_id]}. {_citation(excerpt, lang)}")
     return "\n".join(lines) + "\n"
 
@@ -205,11 +209,7 @@ def to_docx(excerpts: list[Excerpt], lang: str = "fr", today: date | None = None
         paragraph.add_run(f"{labels['link']}{labels['colon']} ").bold = True
         paragraph.add_run(f"{excerpt.url} [{numbers[excerpt.doc_id]}]").font.size = Pt(9)
     word.add_heading(labels["references"], level=1)
-    seen: set[str] = set()
-    for excerpt in excerpts:
-        if excerpt.doc_id in seen:
-            continue
-        seen.add(excerpt.doc_id)
+    for excerpt in _one_per_document(excerpts):
         word.add_paragraph(f"[{numbers[excerpt.doc_id]}] {_citation(excerpt, lang)}")
     buffer = io.BytesIO()
     word.save(buffer)
