@@ -118,3 +118,13 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def answer_cards(page):
+    """Return the cited passages of the page's latest answer, opening "closest passages" if folded."""
+    turn = page.locator(".turn").last
+    turn.locator(".answer").wait_for(timeout=30_000)
+    folded = turn.locator("details.closest > summary")
+    if folded.count():
+        folded.click()
+    return turn.locator(".card")

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import needs_chromium
+from .conftest import answer_cards, needs_chromium
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
@@ -31,16 +31,6 @@ def watched(browser, server_url):
     context.close()
 
 
-def _cards(page):
-    """Return the cited passages of the latest answer, opening "closest passages" if it is folded."""
-    turn = page.locator(".turn").last
-    turn.locator(".answer").wait_for(timeout=30_000)
-    folded = turn.locator("details.closest > summary")
-    if folded.count():
-        folded.click()
-    return turn.locator(".card")
-
-
 def test_ask_in_french_read_in_context_and_switch_language(watched, server_url):
     page, hosts, problems = watched
     ARTIFACTS.mkdir(exist_ok=True)
@@ -50,7 +40,7 @@ def test_ask_in_french_read_in_context_and_switch_language(watched, server_url):
 
     page.get_by_label("Votre question").fill("Comment démarrer un partenariat avec la police ?")
     page.keyboard.press("Enter")
-    cards = _cards(page)
+    cards = answer_cards(page)
     assert cards.count() >= 3
     first = cards.first
     assert first.locator(".card-title").inner_text().strip()
@@ -81,7 +71,7 @@ def test_ask_in_french_read_in_context_and_switch_language(watched, server_url):
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_label("Your question").is_visible()
     assert page.locator(".turn").count() == 1
-    assert _cards(page).count() >= 3
+    assert answer_cards(page).count() >= 3
     assert page.get_by_role("link", name="Read in context").count() >= 3
     page.screenshot(path=str(ARTIFACTS / "chat-en.png"), full_page=True)
 
@@ -101,7 +91,7 @@ def test_copy_citation_and_translation_toggle(watched, server_url):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server_url)
     page.goto(server_url + "/")
     page.get_by_role("button", name="What are the benefits of cross-sectoral collaboration?").click()
-    cards = _cards(page)
+    cards = answer_cards(page)
     card = cards.first
     title = card.locator(".card-title").inner_text()
     card.get_by_role("button", name="Copier la citation").click()
@@ -124,7 +114,7 @@ def test_phone_width_has_no_sideways_scrolling(browser, server_url):
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.className") == "skip"
         page.get_by_role("button", name="How do I start a partnership with the police?").click()
-        _cards(page).first.wait_for()
+        answer_cards(page).first.wait_for()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         page.screenshot(path=str(ARTIFACTS / "chat-phone.png"), full_page=True)
     finally:

@@ -7,7 +7,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from .conftest import needs_chromium
+from .conftest import answer_cards, needs_chromium
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -28,12 +28,7 @@ def ask(page, question: str):
     """Ask a question and return the cards of its answer (opening "closest passages" if folded)."""
     page.fill("#question", question)
     page.click("#ask-button")
-    turn = page.locator(".turn").last
-    turn.locator(".answer").wait_for(timeout=30_000)
-    folded = turn.locator("details.closest > summary")
-    if folded.count():
-        folded.click()
-    return turn.locator(".card")
+    return answer_cards(page)
 
 
 def basket_ids(page) -> list[str]:
