@@ -110,7 +110,7 @@ def build_index(
         raise BuildFailed(f"the corpus folder {corpus_dir} does not exist")
     state = corpus_state(corpus_dir)
     try:
-        documents, problems = load_documents(corpus_dir)
+        documents, problems = load_documents(corpus_dir, hashes=state)
     except ManifestError as error:
         raise BuildFailed(f"the corpus manifest is invalid ({error}): fix it, then run `assistant ingest`") from error
     if not documents:

@@ -84,10 +84,6 @@ class Index:
         number = self.position.get(passage_id)
         return None if number is None else self.passages[number]
 
-    def file(self, role: str) -> Path:
-        """Return the path of one of the index's files ("vectors", "passages", ...)."""
-        return self.folder / self.manifest["files"][role]
-
 
 @contextmanager
 def _faiss_threads(count: int) -> Iterator[None]:

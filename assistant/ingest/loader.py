@@ -6,6 +6,7 @@ import hashlib
 import logging
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,8 +58,13 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def load_document(path: Path, corpus_dir: Path, entry: ManifestEntry | None = None) -> Document:
-    """Read, clean and describe one file; raise UnreadableFile when it holds no usable text."""
+def load_document(
+    path: Path, corpus_dir: Path, entry: ManifestEntry | None = None, content_hash: str | None = None
+) -> Document:
+    """Read, clean and describe one file; raise UnreadableFile when it holds no usable text.
+
+    `content_hash` is the file's SHA-256 when the caller has already computed it.
+    """
     relative = path.relative_to(corpus_dir).as_posix()
     reader = READERS[path.suffix.lower()]
     try:
@@ -87,12 +93,18 @@ def load_document(path: Path, corpus_dir: Path, entry: ManifestEntry | None = No
         translation_of=entry.translation_of,
         # A file the manifest does not describe concerns the sectors its title names.
         sectors=entry.sectors or sectors_in_text(title),
-        content_hash=file_hash(path),
+        content_hash=content_hash or file_hash(path),
     )
 
 
-def load_documents(corpus_dir: Path) -> tuple[list[Document], list[IngestProblem]]:
-    """Load every readable file of the corpus; report the others instead of stopping."""
+def load_documents(
+    corpus_dir: Path, hashes: Mapping[str, str] | None = None
+) -> tuple[list[Document], list[IngestProblem]]:
+    """Load every readable file of the corpus; report the others instead of stopping.
+
+    `hashes` maps relative paths to SHA-256s already computed (by the build), so that no
+    file is hashed twice.
+    """
     manifest = read_manifest(corpus_dir)
     documents: list[Document] = []
     problems: list[IngestProblem] = []
@@ -100,7 +112,7 @@ def load_documents(corpus_dir: Path) -> tuple[list[Document], list[IngestProblem
     for path in corpus_files(corpus_dir):
         relative = path.relative_to(corpus_dir).as_posix()
         try:
-            document = load_document(path, corpus_dir, manifest.get(relative))
+            document = load_document(path, corpus_dir, manifest.get(relative), (hashes or {}).get(relative))
         except (UnreadableFile, OSError) as error:
             problem = IngestProblem(relative, str(error))
             log.warning("%s", problem)
