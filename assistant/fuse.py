@@ -63,8 +63,14 @@ class Standardiser:
     @classmethod
     def of(cls, sample: np.ndarray) -> Standardiser:
         """Return the mean and standard deviation of scores over (a sample of) the collection."""
-        spread = float(sample.std()) if sample.size else 0.0
-        return cls(mean=float(sample.mean()) if sample.size else 0.0, spread=spread if spread > 1e-9 else 1.0)
+        if not sample.size:
+            return cls.from_moments(0.0, 0.0)
+        return cls.from_moments(float(sample.mean()), float(sample.std()))
+
+    @classmethod
+    def from_moments(cls, mean: float, spread: float) -> Standardiser:
+        """Return a standardiser; a spread of (nearly) zero leaves the scale alone."""
+        return cls(mean=mean, spread=spread if spread > 1e-9 else 1.0)
 
 
 def zscore_fusion(

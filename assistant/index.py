@@ -379,6 +379,31 @@ def _search_in_one_thread() -> None:
     threadpool_limits(SEARCH_THREADS, user_api="blas")
 
 
+def flat_vectors(faiss_index: faiss.Index) -> np.ndarray | None:
+    """Return an exact index's own vectors as a read-only array (None for other kinds).
+
+    An exact search reads every vector anyway, so they are resident already: reading the
+    few a question needs from them costs no memory and no system call per row.
+    """
+    if not isinstance(faiss_index, faiss.IndexFlat) or faiss_index.ntotal == 0:
+        return None
+    return np.asarray(_FlatRows(faiss_index))
+
+
+class _FlatRows:
+    """An exact FAISS index's vectors seen as an array that keeps the index alive."""
+
+    def __init__(self, faiss_index: faiss.IndexFlat) -> None:
+        self._owner = faiss_index  # the memory belongs to it: the array must not outlive it
+        rows = faiss.rev_swig_ptr(faiss_index.get_xb(), faiss_index.ntotal * faiss_index.d)
+        self.__array_interface__ = {
+            "shape": (faiss_index.ntotal, faiss_index.d),
+            "typestr": "<f4",
+            "data": (rows.__array_interface__["data"][0], True),  # read-only
+            "version": 3,
+        }
+
+
 def _read_flags(memory_map: bool) -> int:
     """Return FAISS read flags: vectors mapped from the file in place rather than copied."""
     if not memory_map or os.name != "posix":  # FAISS maps files with POSIX mmap only
@@ -416,7 +441,7 @@ def load_index(
             else {document.doc_id: document for document in map(_document_from_json, _read_lines(documents_file))}
         )
         embeddings = folder / manifest["files"]["embeddings"]
-        vectors = VectorRows(embeddings) if memory_map else np.load(embeddings)
+        stored = VectorRows(embeddings) if memory_map else np.load(embeddings)
         faiss_index = faiss.read_index(str(folder / manifest["files"]["vectors"]), _read_flags(memory_map))
         lexical = _load_lexical(folder, manifest, passages, memory_map)
     except (OSError, EOFError, ValueError, KeyError, TypeError, RuntimeError) as error:
@@ -425,7 +450,7 @@ def load_index(
             "run `assistant ingest` to rebuild it"
         ) from error
     expected = manifest["counts"]["passages"]
-    if len(passages) != expected or faiss_index.ntotal != expected or vectors.shape[0] != expected:
+    if len(passages) != expected or faiss_index.ntotal != expected or stored.shape[0] != expected:
         raise IndexCorrupt(
             f"the index in {folder} is damaged: {expected} passages announced, "
             f"{len(passages)} passages, {faiss_index.ntotal} vectors found: run `assistant ingest` to rebuild it"
@@ -435,11 +460,12 @@ def load_index(
             f"the index in {folder} is damaged: {manifest['counts']['documents']} documents "
             f"announced, {len(documents)} found: run `assistant ingest` to rebuild it"
         )
+    vectors = flat_vectors(faiss_index)
     return Index(
         manifest=manifest,
         documents=documents,
         passages=passages,
-        vectors=vectors,
+        vectors=stored if vectors is None else vectors,
         faiss_index=faiss_index,
         folder=folder,
         lexical=lexical,

@@ -102,10 +102,16 @@ class Searcher:
             for sector in passage.sectors:
                 self._sectors_of[number, self._sector_code[sector]] = True
         self._lang_of = np.array([passage.lang for passage in passages], dtype=object)
-        # Evenly spaced passages whose similarities to a question estimate how its cosines
-        # spread over the whole collection (for fusion), at a fixed cost per question.
+        # How a question's cosines spread over the collection (for fusion), estimated from
+        # evenly spaced passages: their mean vector and covariance give the mean and
+        # variance of any question's cosines with them (q·m and qᵀCq), so a question costs
+        # one 512×512 product instead of a pass over the sample.
         step = max(1, count // SPREAD_SAMPLE)
-        self._sample = np.ascontiguousarray(self.index.vectors[::step][:SPREAD_SAMPLE], dtype=np.float32)
+        sample = np.asarray(self.index.vectors[::step][:SPREAD_SAMPLE], dtype=np.float64)
+        self._sample_mean = sample.mean(axis=0) if count else np.zeros(sample.shape[1])
+        centred = sample - self._sample_mean
+        self._sample_cov = (centred.T @ centred / max(1, len(sample))).astype(np.float32)
+        self._sample_mean = self._sample_mean.astype(np.float32)
 
     def allowed(self, filters: Filters) -> np.ndarray | None:
         """Return a boolean mask of the passages the filters let through (None: all)."""
@@ -201,11 +207,16 @@ class Searcher:
         if missing.any():  # keyword-only candidates: read just their vectors
             cosines[missing] = np.asarray(self.index.vectors[candidates[missing]]) @ vector
         standardisers = {
-            "dense": Standardiser.of(self._sample @ vector),
+            "dense": self._dense_spread(vector),
             "lexical": Standardiser.of(lexical),
         }
         fused = zscore_fusion({"dense": cosines, "lexical": lexical[candidates]}, standardisers)
         return Ranking.ordered(candidates, fused)
+
+    def _dense_spread(self, vector: np.ndarray) -> Standardiser:
+        """Return the mean and spread of the question's cosines over the sampled passages."""
+        variance = float(vector @ self._sample_cov @ vector)
+        return Standardiser.from_moments(float(self._sample_mean @ vector), max(variance, 0.0) ** 0.5)
 
     def _answerable(self, question: str, dense: Ranking | None, lexical: np.ndarray | None) -> bool:
         """Return whether the best passages are relevant enough to count as an answer.

@@ -48,6 +48,6 @@ def test_no_words_falls_back_to_default():
 def test_long_passages(text, expected):
     from assistant import lang
 
-    assert len(text.split()) >= lang.LONG_TEXT_WORDS
+    assert len(text.split()) >= lang.ONE_SIDED_MIN_WORDS
     assert detect_language(text) == expected
     assert not lang._one_sided({"en": 4.0, "fr": 5.0})  # mixed words: langdetect decides
