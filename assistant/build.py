@@ -18,11 +18,12 @@ from assistant.index import IndexProblem, read_manifest, save_index
 from assistant.ingest import IngestProblem, corpus_files, load_documents
 from assistant.ingest.loader import file_hash
 from assistant.ingest.manifest import MANIFEST_NAME, ManifestError
+from assistant.lexicon import build_lexicon
 
 log = logging.getLogger(__name__)
 
 # Bump when cleaning or chunking changes, so that old indexes count as stale.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 @dataclass
@@ -131,6 +132,7 @@ def build_index(
             vectors[missing] = encode_many(encoder, [texts[number] for number in missing], bar.update)
 
     passages = align.link_translations(documents, passages, vectors)
+    lexicon = build_lexicon(passages, encoder.encoder_id, lambda words: encode_many(encoder, list(words)))
     fingerprint = corpus_fingerprint(corpus_dir, state)
     manifest = {
         "encoder": {"id": encoder.encoder_id, "dimension": encoder.dimension},
@@ -146,6 +148,7 @@ def build_index(
         vectors,
         manifest,
         passage_extras=extra,
+        lexicon=lexicon,
         **({"approximate_above": approximate_above} if approximate_above is not None else {}),
     )
     changed = [name for name, digest in state.items() if name in previous_state and previous_state[name] != digest]

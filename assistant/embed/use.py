@@ -39,6 +39,7 @@ class UseEncoder(Encoder):
     encoder_id = "usem3"
     dimension = 512
     spreads_over_processes = True  # single-threaded numpy: big builds use a process per core
+    queries_like_passages = True
 
     # One BLAS thread: a question is a few small matrix products, and with two threads
     # OpenBLAS spins waiting for a core as soon as anything else runs (measured by

