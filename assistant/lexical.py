@@ -22,7 +22,7 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logge
 
 LANGUAGES = {"en": "english", "fr": "french"}
 # Bump when tokenising or BM25 parameters change: saved keyword indexes are then rebuilt.
-LEXICAL_VERSION = 2
+LEXICAL_VERSION = 3
 # BM25 parameters: bm25s' defaults for the Lucene variant, which suit short passages.
 K1 = 1.5
 B = 0.75
@@ -61,7 +61,7 @@ QUESTION_WORDS = (
     "may might must shall will get make i'm we're there's "
     "comment pourquoi quoi quel quelle quels quelles lequel laquelle lesquels lesquelles "
     "est-ce faut faire fait peut peuvent doit doivent dois devrait devrions pourrait "
-    "pourrions veut voudrais y-a-t-il"
+    "pourrions veut voudrais y-a-t-il combien quand"
 ).split()
 
 

@@ -123,7 +123,7 @@ class Lexicon:
                     nearest=data["nearest"].astype(np.int64),
                     threshold=float(data["threshold"]),
                 )
-        except zipfile.BadZipFile as error:
+        except (zipfile.BadZipFile, EOFError) as error:
             raise ValueError(f"{path} is not a lexicon ({error})") from error
         if not (len(lexicon.words) == len(lexicon.langs) == vectors.shape[0] == lexicon.nearest.shape[0]):
             raise ValueError(f"{path} holds parts of different lengths")

@@ -187,7 +187,7 @@ def damage(path: Path, how: str) -> None:
 @pytest.mark.parametrize(
     "role",
     ["manifest", "vectors", "embeddings", "passages", "documents",
-     "lexical.data", "lexical.indices", "lexical.indptr", "lexical.vocab", "lexical.params"],
+     "lexical.data", "lexical.indices", "lexical.indptr", "lexical.vocab", "lexical.params", "lexicon"],
 )
 def test_damaged_index_file_gives_one_line_error_and_exit_2(
     tmp_path, bundled_index_dir, monkeypatch, role, how
@@ -326,11 +326,11 @@ def test_write_failure_loses_nothing(tmp_path, built, monkeypatch, point):
 
 @pytest.fixture
 def tiny_disk(tmp_path):
-    """Mount a 2 MB tmpfs (needs root); skip where mounting is not allowed."""
+    """Mount a 4 MB tmpfs (needs root); skip where mounting is not allowed."""
     mount = tmp_path / "disk"
     mount.mkdir()
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True
     ) if shutil.which("mount") and os.geteuid() == 0 else None
     if done is None or done.returncode != 0:
         pytest.skip("cannot mount a tmpfs here (needs root)")

