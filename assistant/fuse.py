@@ -73,6 +73,25 @@ class Standardiser:
         return cls(mean=mean, spread=spread if spread > 1e-9 else 1.0)
 
 
+def best_of_each_unit(
+    units: np.ndarray, scores: Mapping[str, np.ndarray]
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Return the distinct units and, per retriever, the best score among each unit's passages.
+
+    A passage and its translation are one unit whose evidence may come from either side
+    (the keywords of the English side, the cosine of the French one). Standardising is
+    the same increasing map for every candidate, so taking the best before it is the same
+    as after.
+    """
+    distinct, inverse = np.unique(units, return_inverse=True)
+    best = {}
+    for name, values in scores.items():
+        per_unit = np.full(distinct.size, -np.inf, dtype=np.float32)
+        np.maximum.at(per_unit, inverse, values)
+        best[name] = per_unit
+    return distinct, best
+
+
 def zscore_fusion(
     scores: Mapping[str, np.ndarray],
     standardisers: Mapping[str, Standardiser],

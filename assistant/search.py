@@ -13,7 +13,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.embed import Encoder, load_encoder
-from assistant.fuse import Ranking, Standardiser, zscore_fusion
+from assistant.fuse import Ranking, Standardiser, best_of_each_unit, zscore_fusion
 from assistant.glossary import Glossary, load_glossary
 from assistant.index import Index, load_index
 from assistant.lang import detect_language
@@ -199,7 +199,7 @@ class Searcher:
         elif retriever == "lexical":
             ranked = Ranking.top(lexical, DEPTH)
         else:
-            ranked = self._fuse(vector, dense, lexical)
+            ranked = self._fuse(vector, dense, lexical, allowed)
         ranked = ranked.by_unit(self._unit)  # a translated pair counts once, at its better rank
         hits = self._hits(ranked, vector, lexical, lang, allowed, k)
         answerable = self._answerable(question, dense, lexical)
@@ -227,15 +227,21 @@ class Searcher:
             self._word_vectors.update(new)
         return vector, known | new
 
-    def _fuse(self, vector: np.ndarray, dense: Ranking, lexical: np.ndarray) -> Ranking:
-        """Return the union of both retrievers' candidates ranked by their fused z-scores.
+    def _fuse(self, vector: np.ndarray, dense: Ranking, lexical: np.ndarray, allowed: np.ndarray | None) -> Ranking:
+        """Return the units (a passage, or a passage and its translation) of both
+        retrievers' candidates, ranked by their fused z-scores.
 
         Both scores are known for every candidate (a dot product or a look-up), so a
         passage found by one retriever is not penalised for being missed by the other's
-        cut-off.
+        cut-off. Each retriever gives a translated pair the better score of its two sides.
         """
         lexical_top = Ranking.top(lexical, DEPTH)
-        candidates = np.union1d(dense.positions, lexical_top.positions)
+        found = np.union1d(dense.positions, lexical_top.positions)
+        partners = self._partner[found]
+        partners = partners[partners >= 0]
+        if allowed is not None:
+            partners = partners[allowed[partners]]
+        candidates = np.union1d(found, partners)
         if candidates.size == 0:
             return Ranking.empty()
         cosines = np.empty(candidates.size, dtype=np.float32)
@@ -243,14 +249,14 @@ class Searcher:
         cosines[known] = dense.scores
         missing = np.ones(candidates.size, dtype=bool)
         missing[known] = False
-        if missing.any():  # keyword-only candidates: read just their vectors
+        if missing.any():  # other candidates: read just their vectors
             cosines[missing] = np.asarray(self.index.vectors[candidates[missing]]) @ vector
         standardisers = {
             "dense": self._dense_spread(vector),
             "lexical": Standardiser.of(lexical),
         }
-        fused = zscore_fusion({"dense": cosines, "lexical": lexical[candidates]}, standardisers)
-        return Ranking.ordered(candidates, fused)
+        units, best = best_of_each_unit(self._unit[candidates], {"dense": cosines, "lexical": lexical[candidates]})
+        return Ranking.ordered(units, zscore_fusion(best, standardisers))
 
     def _dense_spread(self, vector: np.ndarray) -> Standardiser:
         """Return the mean and spread of the question's cosines over the sampled passages."""

@@ -147,3 +147,18 @@ def test_every_passage_of_a_translated_page_is_paired(bundled_index):
         for passage in passages:
             partner = bundled_index.passage(passage.translation_id)
             assert partner.doc_id == document.translation_of and partner.translation_id == passage.passage_id
+
+
+def test_each_retriever_gives_a_translated_pair_its_better_side():
+    import numpy as np
+
+    from assistant.fuse import Standardiser, best_of_each_unit, zscore_fusion
+
+    # Passages 0 and 1 are one unit (a translation pair); passage 2 stands alone.
+    units, best = best_of_each_unit(
+        np.array([0, 0, 2]), {"dense": np.array([0.1, 0.4, 0.3]), "lexical": np.array([5.0, 0.0, 3.0])})
+    assert units.tolist() == [0, 2]
+    assert np.allclose(best["dense"], [0.4, 0.3]) and np.allclose(best["lexical"], [5.0, 3.0])
+    # The pair wins although neither side alone beats passage 2 on both scores.
+    fused = zscore_fusion(best, {"dense": Standardiser(0.2, 0.1), "lexical": Standardiser(1.0, 2.0)})
+    assert fused[0] > fused[1]
