@@ -9,7 +9,6 @@ keyword search then also finds passages that say it only in the other language.
 
 from __future__ import annotations
 
-import logging
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -20,8 +19,6 @@ import numpy as np
 
 from assistant.lexical import LANGUAGES, lexical_text, words
 from assistant.records import Passage
-
-log = logging.getLogger(__name__)
 
 # Cosine of two single words above which the encoder's nearest word is taken as a
 # translation, per encoder. Calibrated on the glossary's one-word terms, not on questions:
