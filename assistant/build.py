@@ -18,7 +18,7 @@ from assistant.index import IndexProblem, read_manifest, save_index
 from assistant.ingest import IngestProblem, corpus_files, load_documents
 from assistant.ingest.loader import file_hash
 from assistant.ingest.manifest import MANIFEST_NAME, ManifestError
-from assistant.lexicon import build_lexicon
+from assistant.lexicon import Lexicon, build_lexicon
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,18 @@ def _previous_vectors(index_dir: Path, encoder_id: str) -> tuple[dict[str, np.nd
     return {key: np.asarray(vectors[number]) for number, key in enumerate(keys)}, previous_state
 
 
+def _previous_lexicon(index_dir: Path, encoder_id: str) -> Lexicon | None:
+    """Return the previous index's lexicon when it was made by the same encoder."""
+    try:
+        manifest = read_manifest(index_dir)
+        name = manifest["files"].get("lexicon")
+        if manifest["encoder"]["id"] != encoder_id or not name:
+            return None
+        return Lexicon.load(index_dir / name)
+    except (IndexProblem, OSError, ValueError, KeyError):
+        return None
+
+
 def build_index(
     corpus_dir: Path,
     index_dir: Path,
@@ -133,7 +145,8 @@ def build_index(
 
     passages = align.link_translations(documents, passages, vectors)
     # Words are a few tokens each: large batches embed them ~3× faster than passage-sized ones.
-    lexicon = build_lexicon(passages, encoder.encoder_id, lambda words: encoder.encode_passages(words, batch_size=1024))
+    lexicon = build_lexicon(passages, encoder.encoder_id, lambda words: encoder.encode_passages(words, batch_size=1024),
+                            previous=_previous_lexicon(index_dir, encoder.encoder_id))
     fingerprint = corpus_fingerprint(corpus_dir, state)
     manifest = {
         "encoder": {"id": encoder.encoder_id, "dimension": encoder.dimension},

@@ -131,10 +131,15 @@ class Lexicon:
         return lexicon
 
 
-def build_lexicon(passages: Sequence[Passage], encoder_id: str, encode: Encode) -> Lexicon | None:
+def build_lexicon(
+    passages: Sequence[Passage], encoder_id: str, encode: Encode, previous: Lexicon | None = None
+) -> Lexicon | None:
     """Embed the corpus's words and find each one's nearest word in the other language.
 
-    Returns None for an encoder without a calibrated threshold, or a one-language corpus.
+    Words that `previous` (the last build's lexicon) holds keep their vectors: an update
+    embeds only new words. Vectors are rounded to 16 bits, as saved, so that a rebuild and
+    an update give the same lexicon. Returns None for an encoder without a calibrated
+    threshold, or a one-language corpus.
     """
     threshold = TRANSLATION_THRESHOLDS.get(encoder_id)
     if threshold is None:
@@ -151,11 +156,22 @@ def build_lexicon(passages: Sequence[Passage], encoder_id: str, encode: Encode) 
     ]
     if len({lang for _, lang in kept}) < 2:
         return None
-    vectors = np.ascontiguousarray(encode([word for word, _ in kept]), dtype=np.float32)
+    word_list = [word for word, _ in kept]
+    known = {} if previous is None else {word: row for row, word in enumerate(previous.words)}
+    missing = [word for word in dict.fromkeys(word_list) if word not in known]
+    fresh = _half(encode(missing)) if missing else np.zeros((0, 0), dtype=np.float32)
+    fresh_row = {word: row for row, word in enumerate(missing)}
+    vectors = np.vstack([
+        previous.vectors[known[word]] if word in known else fresh[fresh_row[word]] for word in word_list
+    ]).astype(np.float32)
     langs = [lang for _, lang in kept]
-    nearest = _nearest_other(vectors, [word for word, _ in kept], langs, threshold)
-    return Lexicon(words=[word for word, _ in kept], langs=langs, vectors=vectors, nearest=nearest,
-                   threshold=threshold)
+    nearest = _nearest_other(vectors, word_list, langs, threshold)
+    return Lexicon(words=word_list, langs=langs, vectors=vectors, nearest=nearest, threshold=threshold)
+
+
+def _half(vectors: np.ndarray) -> np.ndarray:
+    """Return vectors rounded to 16-bit floats, as a lexicon file keeps them."""
+    return np.asarray(vectors, dtype=np.float16).astype(np.float32)
 
 
 def _nearest_other(vectors: np.ndarray, word_list: list[str], langs: list[str], threshold: float) -> np.ndarray:

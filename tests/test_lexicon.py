@@ -81,3 +81,23 @@ def test_no_lexicon_for_one_language_or_an_uncalibrated_encoder():
     lexicon = build_lexicon(both, "usem3", encode)
     assert lexicon is not None
     assert ("partenariats", "fr") in lexicon.translations(["partnerships"], "en", {})
+
+
+def test_an_update_embeds_only_new_words_and_matches_a_rebuild(bundled_index):
+    encoder = load_encoder("usem3")
+    asked: list[str] = []
+
+    def encode(words):
+        asked.extend(words)
+        return encoder.encode_passages(words)
+
+    passages = bundled_index.passages
+    before = build_lexicon(passages[:60], "usem3", encode)
+    asked.clear()
+    updated = build_lexicon(passages, "usem3", encode, previous=before)
+    assert asked and not set(asked) & set(before.words)  # only the words new to the corpus
+    rebuilt = build_lexicon(passages, "usem3", encoder.encode_passages)
+    # Batches of other sizes may round the last bit differently: equal up to 16-bit rounding.
+    assert updated.words == rebuilt.words
+    assert np.allclose(updated.vectors, rebuilt.vectors, atol=2e-3)
+    assert np.mean(updated.nearest == rebuilt.nearest) > 0.99
