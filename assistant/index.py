@@ -451,8 +451,11 @@ def load_index(
             else {document.doc_id: document for document in map(_document_from_json, _read_lines(documents_file))}
         )
         embeddings = folder / manifest["files"]["embeddings"]
-        stored = VectorRows(embeddings) if memory_map else np.load(embeddings)
+        stored = VectorRows(embeddings)  # checks the file's header and length; reads no vector
         faiss_index = faiss.read_index(str(folder / manifest["files"]["vectors"]), _read_flags(memory_map))
+        vectors = flat_vectors(faiss_index)  # an exact index holds them already
+        if vectors is None:
+            vectors = stored if memory_map else np.asarray(stored)
         lexical = _load_lexical(folder, manifest, passages, memory_map)
         lexicon_file = manifest["files"].get("lexicon")
         lexicon = Lexicon.load(folder / lexicon_file) if lexicon_file else None
@@ -472,12 +475,11 @@ def load_index(
             f"the index in {folder} is damaged: {manifest['counts']['documents']} documents "
             f"announced, {len(documents)} found: run `assistant ingest` to rebuild it"
         )
-    vectors = flat_vectors(faiss_index)
     return Index(
         manifest=manifest,
         documents=documents,
         passages=passages,
-        vectors=stored if vectors is None else vectors,
+        vectors=vectors,
         faiss_index=faiss_index,
         folder=folder,
         lexical=lexical,

@@ -90,13 +90,9 @@ class Lexicon:
             elif self.nearest[row] >= 0:
                 chosen.append(int(self.nearest[row]))
         if unknown:
-            candidates = self._by_lang[other]
-            similarities = np.vstack([unknown_vectors[token] for token in unknown]) @ self._vectors_of[other].T
-            best = similarities.argmax(axis=1)
-            for number, token in enumerate(unknown):
-                row = int(candidates[best[number]])
-                if similarities[number, best[number]] >= self.threshold and self.words[row] != token:
-                    chosen.append(row)
+            found = _nearest(np.vstack([unknown_vectors[token] for token in unknown]), unknown,
+                             self._vectors_of[other], self._by_lang[other], self.words, self.threshold)
+            chosen.extend(row for row in found if row >= 0)
         return [(self.words[row], self.langs[row]) for row in dict.fromkeys(chosen)]
 
     def save(self, path: Path) -> None:
@@ -182,13 +178,31 @@ def _nearest_other(vectors: np.ndarray, word_list: list[str], langs: list[str], 
         rows, others = np.flatnonzero(lang_of == lang), np.flatnonzero(lang_of == _other(lang))
         for start in range(0, len(rows), _BLOCK):
             block = rows[start : start + _BLOCK]
-            similarities = vectors[block] @ vectors[others].T
-            best = similarities.argmax(axis=1)
-            good = similarities[np.arange(len(block)), best] >= threshold
-            for row, column, ok in zip(block.tolist(), best.tolist(), good.tolist(), strict=True):
-                if ok and word_list[others[column]] != word_list[row]:
-                    nearest[row] = others[column]
+            nearest[block] = _nearest(vectors[block], [word_list[row] for row in block], vectors[others],
+                                      others, word_list, threshold)
     return nearest
+
+
+def _nearest(
+    queries: np.ndarray,
+    query_words: Sequence[str],
+    candidates: np.ndarray,
+    candidate_rows: np.ndarray,
+    word_list: Sequence[str],
+    threshold: float,
+) -> np.ndarray:
+    """Return, per query word, the row of its nearest candidate word, or -1 when that one is
+    below the threshold or is the same word (a name, a word both languages share)."""
+    if not len(candidate_rows):
+        return np.full(len(query_words), -1, dtype=np.int64)
+    similarities = queries @ candidates.T
+    best = similarities.argmax(axis=1)
+    rows = candidate_rows[best].astype(np.int64)
+    good = similarities[np.arange(len(query_words)), best] >= threshold
+    for number, (word, row) in enumerate(zip(query_words, rows.tolist(), strict=True)):
+        if not good[number] or word_list[row] == word:
+            rows[number] = -1
+    return rows
 
 
 def _block(vectors: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -194,13 +194,10 @@ class Searcher:
             dense = self.dense_scores(vector, allowed)
         if retriever in ("lexical", "hybrid"):
             lexical = self.lexical_scores(question, lang, allowed, word_vectors)
-        if retriever == "dense":
-            ranked = dense
-        elif retriever == "lexical":
-            ranked = Ranking.top(lexical, DEPTH)
-        else:
-            ranked = self._fuse(vector, dense, lexical, allowed)
-        ranked = ranked.by_unit(self._unit)  # a translated pair counts once, at its better rank
+        if retriever == "hybrid":
+            ranked = self._fuse(vector, dense, lexical, allowed)  # ranks units already
+        else:  # a translated pair counts once, at its better rank
+            ranked = (dense if retriever == "dense" else Ranking.top(lexical, DEPTH)).by_unit(self._unit)
         hits = self._hits(ranked, vector, lexical, lang, allowed, k)
         answerable = self._answerable(question, dense, lexical)
         return Answer(question=question, lang=lang, answerable=answerable, hits=tuple(hits))
