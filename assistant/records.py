@@ -80,3 +80,20 @@ class Answer:
     lang: str
     answerable: bool
     hits: tuple[Hit, ...]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict a search to some sectors and/or documents (empty = no restriction)."""
+
+    sectors: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+
+    def allows(self, passage: Passage) -> bool:
+        """Return whether the passage passes the filters."""
+        if self.doc_ids and passage.doc_id not in self.doc_ids:
+            return False
+        return not self.sectors or any(sector in passage.sectors for sector in self.sectors)
+
+    def __bool__(self) -> bool:
+        return bool(self.sectors or self.doc_ids)

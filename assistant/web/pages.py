@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
 
-from assistant.web import document_passages, searcher_of
+from assistant.rules import MAX_K, MAX_QUESTION_CHARS
 from assistant.web.document_view import layout_document
 from assistant.web.i18n import LANGUAGE_COOKIE, LANGUAGES, page_context, starters, strings
-from assistant.web.validate import MAX_K
+from assistant.web.state import document_passages, searcher_of
 
 bp = Blueprint("pages", __name__)
 
@@ -25,7 +25,8 @@ def chat():
         "chat.html",
         **context,
         starters=starters(),
-        client={"lang": context["lang"], "strings": catalog, "maxK": MAX_K},
+        client={"lang": context["lang"], "strings": catalog, "maxK": MAX_K,
+                "maxQuestionChars": current_app.config.get("MAX_QUESTION_CHARS", MAX_QUESTION_CHARS)},
     )
 
 

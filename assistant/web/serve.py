@@ -1,4 +1,4 @@
-"""Run the application under waitress: build the index if there is none, load once, serve."""
+"""Run the application under waitress on one address, each worker thread set up for search."""
 
 from __future__ import annotations
 
@@ -7,43 +7,15 @@ import logging
 import threading
 import webbrowser
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from flask import Flask
-
-from assistant.build import BuildReport, build_index
-from assistant.config import Settings
-from assistant.index import IndexMissing, IndexStale
-from assistant.search import Searcher, open_searcher
 
 log = logging.getLogger(__name__)
 
 THREADS = 8
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """The loaded searcher, and the build report when the index had to be built first."""
-
-    searcher: Searcher
-    built: BuildReport | None
-
-
-def prepare_searcher(settings: Settings, progress: bool = False) -> Prepared:
-    """Open the index, building it first when it is missing or the corpus has changed."""
-    from assistant.lang import warm_up
-
-    built = None
-    try:
-        searcher = open_searcher(settings)
-    except (IndexMissing, IndexStale) as problem:
-        log.warning("%s; building the index of %s now", problem, settings.corpus_dir)
-        built = build_index(settings.corpus_dir, settings.index_dir, settings.encoder, progress=progress)
-        searcher = open_searcher(settings)
-    warm_up()
-    # One question now, so the first person to ask does not wait for lazy loads.
-    searcher.ask("warm up", k=1)
-    return Prepared(searcher=searcher, built=built)
+# The line `assistant serve` prints once listening, followed by the address: scripts and
+# tests read the address from it (see assistant/harness.py).
+READY_LINE = "Serving the assistant on"
 
 
 def is_loopback(host: str) -> bool:
@@ -76,7 +48,7 @@ def make_server(app: Flask, host: str, port: int, threads: int = THREADS):
     return create_server(app, host=host, port=port, threads=threads, ident="assistant")
 
 
-def serve(app: Flask, host: str, port: int, on_ready: Callable[[str], None] | None = None,
+def serve_app(app: Flask, host: str, port: int, on_ready: Callable[[str], None] | None = None,
           open_browser: bool = False) -> None:
     """Serve the app with waitress until interrupted; call on_ready(url) once listening."""
     server = make_server(app, host, port)

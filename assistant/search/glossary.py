@@ -9,7 +9,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from assistant.lexical import LANGUAGES, stems, words
+from assistant.index.terms import LANGUAGES, stems, words
 
 log = logging.getLogger(__name__)
 

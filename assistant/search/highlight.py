@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 
 import numpy as np
 
-from assistant.glossary import load_glossary
-from assistant.lexical import LANGUAGES, query_terms, stems, words
-from assistant.records import Hit
+from assistant.index.terms import LANGUAGES, stems, words
 
 Span = tuple[int, int]
 
@@ -41,15 +38,6 @@ def sentence_spans(text: str) -> list[Span]:
         if end > begin and _WORD.search(text, begin, end):
             trimmed.append((begin, end))
     return trimmed
-
-
-def question_stems(question: str) -> frozenset[str]:
-    """Return the question's stems, as French and as English, widened by the glossary.
-
-    The glossary's other phrasings let a French question mark the words of an English
-    passage ("roulement du personnel" → "staff turnover") and the reverse.
-    """
-    return frozenset(query_terms(question, load_glossary().expand(question)))
 
 
 def word_spans(text: str, lang: str, wanted: frozenset[str]) -> list[Span]:
@@ -101,14 +89,3 @@ def passage_highlights(text: str, lang: str, wanted: frozenset[str]) -> tuple[Sp
     if len(order) > 1 and best > 0 and float(scores[order[1]]) >= SECOND_SENTENCE_RATIO * best:
         chosen.append(int(order[1]))
     return tuple(sentences[number] for number in sorted(chosen))
-
-
-def highlight_hits(question: str, hits: Sequence[Hit]) -> tuple[Hit, ...]:
-    """Return the hits with their highlights filled (hits that already have some are kept)."""
-    wanted = question_stems(question)
-    return tuple(
-        hit
-        if hit.highlights
-        else replace(hit, highlights=passage_highlights(hit.passage.text, hit.passage.lang, wanted))
-        for hit in hits
-    )

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.lexical import LANGUAGES, lexical_text, words
+from assistant.index.keyword import lexical_text
+from assistant.index.terms import LANGUAGES, words
 from assistant.records import Passage
 
 # Cosine of two single words above which the encoder's nearest word is taken as a

@@ -38,6 +38,10 @@ class _File:
             self._handle.seek(offset)
             return self._handle.read(size)
 
+    def close(self) -> None:
+        """Close the file; reading afterwards raises ValueError or OSError."""
+        self._handle.close()
+
 
 class VectorRows:
     """A read-only float32 matrix in a .npy file, read row by row: enough of ndarray for search."""
@@ -61,6 +65,10 @@ class VectorRows:
 
     def __len__(self) -> int:
         return self.shape[0]
+
+    def close(self) -> None:
+        """Close the file the rows are read from."""
+        self._file.close()
 
     def _rows(self, positions: np.ndarray) -> np.ndarray:
         out = np.empty((positions.size, self.shape[1]), dtype=np.float32)
@@ -126,3 +134,8 @@ class DocumentStore(Mapping[str, Document]):
 
     def __len__(self) -> int:
         return len(self._spans)
+
+    def close(self) -> None:
+        """Close the documents' file and forget the ones read."""
+        self._read.cache_clear()
+        self._file.close()

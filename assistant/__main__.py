@@ -1,0 +1,12 @@
+"""The `assistant` command: the CLI's commands and the web face's `serve`, in one group.
+
+The two faces never import each other; this module, above both, puts them together.
+"""
+
+from assistant.cli import main
+from assistant.web.command import serve
+
+main.add_command(serve)
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

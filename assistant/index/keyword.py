@@ -1,0 +1,93 @@
+"""The keyword index: BM25 (bm25s) over accent-folded, stemmed French and English words."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from assistant.index.terms import passage_terms
+from assistant.records import Passage
+
+log = logging.getLogger(__name__)
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG
+
+# Bump when tokenising or BM25 parameters change: saved keyword indexes are then rebuilt.
+LEXICAL_VERSION = 3
+# BM25 parameters: bm25s' defaults for the Lucene variant, which suit short passages.
+K1 = 1.5
+B = 0.75
+# Parts of the saved index: bm25s writes one file per part; the index folder names them.
+PARTS = {
+    "data": "data_name",
+    "indices": "indices_name",
+    "indptr": "indptr_name",
+    "vocab": "vocab_name",
+    "params": "params_name",
+}
+_SUFFIX = {"data": ".data.npy", "indices": ".indices.npy", "indptr": ".indptr.npy",
+           "vocab": ".vocab.json", "params": ".params.json"}
+
+
+
+@dataclass
+class LexicalIndex:
+    """A BM25 index of the passages, in index order."""
+
+    bm25: bm25s.BM25
+    count: int
+
+    def scores(self, terms: Sequence[str]) -> np.ndarray:
+        """Return the BM25 score of every passage for the terms (zeros if none is known)."""
+        ids = self.bm25.get_tokens_ids(list(terms))
+        if not ids:
+            return np.zeros(self.count, dtype=np.float32)
+        return np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
+
+    @staticmethod
+    def file_names(stem: str) -> dict[str, str]:
+        """Return {part: file name} of an index saved under a stem."""
+        return {part: stem + _SUFFIX[part] for part in PARTS}
+
+    def save(self, folder: Path, stem: str) -> dict[str, str]:
+        """Write the index beside others as `stem.*` files; return {part: file name}."""
+        names = self.file_names(stem)
+        self.bm25.save(
+            str(folder),
+            show_progress=False,
+            nnoc_name=stem + ".nnoc.npy",
+            **{PARTS[part]: name for part, name in names.items()},
+        )
+        return names
+
+    @classmethod
+    def load(cls, folder: Path, names: dict[str, str], count: int, memory_map: bool = True) -> LexicalIndex:
+        """Read an index written by save()."""
+        bm25 = bm25s.BM25.load(
+            str(folder),
+            mmap=memory_map,
+            show_progress=False,
+            nnoc_name=names["data"].replace(".data.npy", ".nnoc.npy"),
+            **{PARTS[part]: name for part, name in names.items()},
+        )
+        return cls(bm25=bm25, count=count)
+
+
+def lexical_text(passage: Passage) -> str:
+    """Return what keyword search sees of a passage: its headings and its text."""
+    return " ".join((*passage.section, passage.text))
+
+
+def build_lexical(passages: Sequence[Passage]) -> LexicalIndex:
+    """Index passages for BM25, each stemmed in its own language."""
+    corpus = [passage_terms(lexical_text(passage), passage.lang) for passage in passages]
+    bm25 = bm25s.BM25(k1=K1, b=B, method="lucene")
+    if corpus and any(corpus):
+        bm25.index(corpus, show_progress=False)
+    else:  # bm25s cannot index an empty vocabulary; one placeholder term keeps it valid
+        bm25.index([["\x00"] for _ in passages] or [["\x00"]], show_progress=False)
+    return LexicalIndex(bm25=bm25, count=len(passages))

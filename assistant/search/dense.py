@@ -1,0 +1,55 @@
+"""Dense search: the passages nearest to a question's vector in the FAISS index."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.index import Index
+from assistant.search.fuse import Ranking, Standardiser
+
+# How many candidates dense search hands to fusion; filters widen it.
+DEPTH = 100
+FILTERED_DEPTH = 1000
+# Passages used to estimate how a question's cosines spread over the collection.
+SPREAD_SAMPLE = 2000
+
+
+class DenseSearcher:
+    """Nearest passages by cosine similarity, and how a question's cosines spread."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        # How a question's cosines spread over the collection (for fusion), estimated from
+        # evenly spaced passages: their mean vector and covariance give the mean and
+        # variance of any question's cosines with them (q·m and qᵀCq), so a question costs
+        # one 512×512 product instead of a pass over the sample.
+        count = len(index.passages)
+        step = max(1, count // SPREAD_SAMPLE)
+        sample = np.asarray(index.vectors[::step][:SPREAD_SAMPLE], dtype=np.float64)
+        mean = sample.mean(axis=0) if count else np.zeros(sample.shape[1])
+        centred = sample - mean
+        self._sample_cov = (centred.T @ centred / max(1, len(sample))).astype(np.float32)
+        self._sample_mean = mean.astype(np.float32)
+
+    def search(self, vector: np.ndarray, allowed: np.ndarray | None) -> Ranking:
+        """Return the passages nearest to a question vector, by cosine similarity."""
+        count = len(self.index.passages)
+        depth = min(FILTERED_DEPTH if allowed is not None else DEPTH, count)
+        if depth == 0:
+            return Ranking.empty()
+        scores, positions = self.index.faiss_index.search(vector[None, :].astype(np.float32), depth)
+        keep = positions[0] >= 0
+        positions, scores = positions[0][keep], scores[0][keep]
+        if allowed is not None:
+            keep = allowed[positions]
+            positions, scores = positions[keep], scores[keep]
+        return Ranking(positions.astype(np.int64), scores.astype(np.float32))
+
+    def cosines(self, vector: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """Return the question's cosine with each of the given passages."""
+        return np.asarray(self.index.vectors[positions]) @ vector
+
+    def spread(self, vector: np.ndarray) -> Standardiser:
+        """Return the mean and spread of the question's cosines over the sampled passages."""
+        variance = float(vector @ self._sample_cov @ vector)
+        return Standardiser.from_moments(float(self._sample_mean @ vector), max(variance, 0.0) ** 0.5)

@@ -1,0 +1,38 @@
+"""The masks of passages that filters on sectors and documents let through."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.records import Filters, Passage
+
+
+class FilterMasks:
+    """Per-passage document and sector codes, so that a filter costs no loop over passages."""
+
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        doc_names = sorted({passage.doc_id for passage in passages})
+        self._doc_code = {name: code for code, name in enumerate(doc_names)}
+        self._doc_of = np.array([self._doc_code[p.doc_id] for p in passages], dtype=np.int64)
+        sector_names = sorted({sector for passage in passages for sector in passage.sectors})
+        self._sector_code = {name: code for code, name in enumerate(sector_names)}
+        self._sectors_of = np.zeros((len(passages), len(sector_names)), dtype=bool)
+        for number, passage in enumerate(passages):
+            for sector in passage.sectors:
+                self._sectors_of[number, self._sector_code[sector]] = True
+        self._count = len(passages)
+
+    def allowed(self, filters: Filters) -> np.ndarray | None:
+        """Return a boolean mask of the passages the filters let through (None: all)."""
+        if not filters:
+            return None
+        mask = np.ones(self._count, dtype=bool)
+        if filters.doc_ids:
+            codes = [self._doc_code[name] for name in filters.doc_ids if name in self._doc_code]
+            mask &= np.isin(self._doc_of, codes)
+        if filters.sectors:
+            codes = [self._sector_code[name] for name in filters.sectors if name in self._sector_code]
+            mask &= self._sectors_of[:, codes].any(axis=1) if codes else False
+        return mask

@@ -1,0 +1,35 @@
+"""Translated pairs: a passage and its translation count as one unit in a ranking."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.records import Passage
+
+
+class TranslationPairs:
+    """For each passage, its unit (the pair's first position) and its partner (-1: none)."""
+
+    def __init__(self, passages: Sequence[Passage], position: dict[str, int]) -> None:
+        count = len(passages)
+        self.unit = np.arange(count, dtype=np.int64)
+        self.partner = np.full(count, -1, dtype=np.int64)
+        for number, passage in enumerate(passages):
+            other = position.get(passage.translation_id) if passage.translation_id else None
+            if other is not None:
+                self.partner[number] = other
+                self.unit[number] = min(number, other)
+        self._lang_of = np.array([passage.lang for passage in passages], dtype=object)
+
+    def sides(self, unit: int, lang: str, allowed: np.ndarray | None) -> tuple[int, int]:
+        """Return (passage to show, its translation or -1): the question's language first."""
+        partner = int(self.partner[unit])
+        if partner < 0:
+            return unit, -1
+        first, second = (partner, unit) if self._lang_of[unit] != lang and self._lang_of[partner] == lang else (
+            unit, partner)
+        if allowed is not None and not allowed[first]:
+            first, second = second, first
+        return first, second

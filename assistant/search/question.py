@@ -1,0 +1,134 @@
+"""A question analysed once: language, words, stems both ways and cross-language expansions.
+
+Every later step (keyword search, the answer decision, highlighting) reads this record
+instead of tokenising the question again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from assistant.embed import Encoder
+from assistant.index.lexicon import Lexicon
+from assistant.index.terms import LANGUAGES, passage_terms, stems, words
+from assistant.lang import detect_language
+from assistant.search.glossary import Glossary
+
+# Vectors of question words that the corpus lacks (see lexicon.py), kept across questions
+# since words recur: at most this many.
+WORD_CACHE = 4096
+
+
+@dataclass(frozen=True)
+class Question:
+    """What search needs to know of a question, worked out once."""
+
+    text: str  # as searched
+    lang: str
+    words: tuple[str, ...]  # lower-cased, stop words dropped
+    main_terms: tuple[str, ...]  # stems in the question's language
+    side_terms: tuple[str, ...]  # stems the other language's stemmer gives differently
+    glossary: tuple[tuple[str, str], ...] = ()  # (phrase, lang): the glossary's other phrasings
+    lexicon: tuple[tuple[str, str], ...] = ()  # (word, lang): nearest corpus words, other language
+    # For each word, its stems as English and as French: a passage "covers" the word when
+    # it holds either.
+    word_stems: tuple[frozenset[str], ...] = ()
+
+    @property
+    def expansion_terms(self) -> tuple[str, ...]:
+        """Return the terms searched at reduced weight: side stems, then translations' stems."""
+        translated = [term for term in stem_both(self.glossary + self.lexicon) if term not in self.main_terms]
+        return tuple(dict.fromkeys([*self.side_terms, *translated]))
+
+    @property
+    def highlight_stems(self) -> frozenset[str]:
+        """Return the stems to mark in passages: the words both ways, and the glossary's phrasings.
+
+        The glossary's other phrasings let a French question mark the words of an English
+        passage ("roulement du personnel" → "staff turnover") and the reverse.
+        """
+        return frozenset(query_terms(self.text, self.glossary))
+
+
+def query_terms(text: str, extra: Iterable[tuple[str, str]] = ()) -> list[str]:
+    """Return the distinct search terms of a text, stemmed as French and as English.
+
+    A question may match passages in either language, and its language is a guess, so
+    each word is stemmed both ways; `extra` adds (text, lang) pairs such as glossary
+    translations, stemmed in their own language.
+    """
+    tokens = words(text)
+    return list(dict.fromkeys([*stems(tokens, "en"), *stems(tokens, "fr"), *stem_both(extra)]))
+
+
+def stem_both(pairs: Iterable[tuple[str, str]]) -> list[str]:
+    """Return the stems of (text, lang) pairs, each in its own language, without repeats."""
+    terms: list[str] = []
+    for phrase, lang in pairs:
+        terms.extend(passage_terms(phrase, lang))
+    return list(dict.fromkeys(terms))
+
+
+def analyse(text: str, glossary: Glossary, lang: str | None = None) -> Question:
+    """Return the analysis of a question (without lexicon translations: see QuestionAnalyser)."""
+    text = text.strip()
+    lang = lang or detect_language(text)
+    tokens = words(text)
+    main = list(dict.fromkeys(stems(tokens, lang if lang in LANGUAGES else "en")))
+    side = [term for other in LANGUAGES if other != lang for term in stems(tokens, other)]
+    return Question(
+        text=text,
+        lang=lang,
+        words=tuple(tokens),
+        main_terms=tuple(main),
+        side_terms=tuple(term for term in dict.fromkeys(side) if term not in main),
+        glossary=tuple(glossary.expand(text)),
+        word_stems=tuple(frozenset((*stems([token], "en"), *stems([token], "fr"))) for token in tokens),
+    )
+
+
+class QuestionAnalyser:
+    """Analyses questions and embeds them, with the lexicon's words in one encoder pass.
+
+    Holds the vectors of question words the corpus lacks across questions (they recur).
+    """
+
+    def __init__(self, encoder: Encoder, glossary: Glossary, lexicon: Lexicon | None) -> None:
+        self.encoder = encoder
+        self.glossary = glossary
+        self.lexicon = lexicon
+        self._word_vectors: dict[str, np.ndarray] = {}
+        self._word_lock = threading.Lock()
+
+    def analyse(self, text: str, retriever: str = "hybrid") -> tuple[Question, np.ndarray | None]:
+        """Return the question analysed and its vector (None when keywords alone are asked for)."""
+        question = analyse(text, self.glossary)
+        wants_words = retriever != "dense" and self.lexicon is not None
+        vector, word_vectors = self._encode(question, retriever, wants_words)
+        if wants_words:
+            question = replace(question, lexicon=tuple(
+                self.lexicon.translations(list(question.words), question.lang, word_vectors)))
+        return question, vector
+
+    def _encode(self, question: Question, retriever: str, wants_words: bool
+                ) -> tuple[np.ndarray | None, Mapping[str, np.ndarray]]:
+        """Return the question's vector and the vectors of its words the lexicon does not know."""
+        unknown = self.lexicon.unknown(list(question.words), question.lang) if wants_words else []
+        with self._word_lock:
+            known = {word: self._word_vectors[word] for word in unknown if word in self._word_vectors}
+        missing = [word for word in unknown if word not in known]
+        vector = None
+        if retriever == "lexical":
+            fresh = self.encoder.encode_passages(missing) if missing else []
+        else:
+            vector, fresh = self.encoder.encode_query_and_words(question.text, missing)
+        new = dict(zip(missing, fresh, strict=True))
+        with self._word_lock:
+            if len(self._word_vectors) + len(new) > WORD_CACHE:
+                self._word_vectors.clear()
+            self._word_vectors.update(new)
+        return vector, known | new

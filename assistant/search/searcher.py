@@ -1,0 +1,121 @@
+"""The searcher: a question analysed once, dense and keyword search, fused into cited hits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.embed import Encoder, load_encoder
+from assistant.index import Index, load_index
+from assistant.index.keyword import build_lexical
+from assistant.ingest.fingerprint import corpus_fingerprint
+from assistant.records import Answer
+from assistant.rules import check_k
+from assistant.search.dense import DEPTH, DenseSearcher
+from assistant.search.filters import FilterMasks, Filters
+from assistant.search.fuse import Ranking, Standardiser, best_of_each_unit, zscore_fusion
+from assistant.search.glossary import Glossary, load_glossary
+from assistant.search.hits import select_hits
+from assistant.search.keyword import KeywordSearcher
+from assistant.search.pairs import TranslationPairs
+from assistant.search.question import QuestionAnalyser
+from assistant.search.strength import is_answerable
+
+RETRIEVERS = ("dense", "lexical", "hybrid")
+
+
+class Searcher:
+    """Answers questions from one loaded index with its encoder."""
+
+    def __init__(self, index: Index, encoder: Encoder, glossary: Glossary | None = None) -> None:
+        if encoder.encoder_id != index.encoder_id:
+            raise ValueError(f"index built with {index.encoder_id}, encoder is {encoder.encoder_id}")
+        self.index = index
+        self.encoder = encoder
+        self.glossary = glossary if glossary is not None else load_glossary()
+        self.analyser = QuestionAnalyser(encoder, self.glossary, index.lexicon)
+        self.dense = DenseSearcher(index)
+        self.keyword = KeywordSearcher(index.lexical if index.lexical is not None else build_lexical(index.passages))
+        self.masks = FilterMasks(index.passages)
+        self.pairs = TranslationPairs(index.passages, index.position)
+
+    def close(self) -> None:
+        """Close the index's files."""
+        self.index.close()
+
+    def __enter__(self) -> Searcher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def allowed(self, filters: Filters) -> np.ndarray | None:
+        """Return a boolean mask of the passages the filters let through (None: all)."""
+        return self.masks.allowed(filters)
+
+    def ask(
+        self, question: str, k: int = 5, filters: Filters | None = None, retriever: str = "hybrid"
+    ) -> Answer:
+        """Return the best k passages for a question, best first, highlights included.
+
+        `retriever` is "hybrid" (the default: dense and keyword scores fused), or "dense"
+        or "lexical" alone, to compare them. `k` follows assistant.rules (1 to MAX_K).
+        """
+        if retriever not in RETRIEVERS:
+            raise ValueError(f"unknown retriever {retriever!r}: use one of {', '.join(RETRIEVERS)}")
+        k = check_k(k)
+        analysed, vector = self.analyser.analyse(question, retriever)
+        allowed = self.masks.allowed(filters or Filters())
+        dense = self.dense.search(vector, allowed) if vector is not None else None
+        lexical = self.keyword.scores(analysed, allowed) if retriever in ("lexical", "hybrid") else None
+        if retriever == "hybrid":
+            ranked = self._fuse(vector, dense, lexical, allowed)  # ranks units already
+        else:  # a translated pair counts once, at its better rank
+            ranked = (dense if retriever == "dense" else Ranking.top(lexical, DEPTH)).by_unit(self.pairs.unit)
+        hits = select_hits(self.index, self.pairs, analysed, ranked, vector, lexical, allowed, k)
+        answerable = is_answerable(analysed, self.encoder.encoder_id, dense, lexical, self.index)
+        return Answer(question=analysed.text, lang=analysed.lang, answerable=answerable, hits=tuple(hits))
+
+    def _fuse(self, vector: np.ndarray, dense: Ranking, lexical: np.ndarray, allowed: np.ndarray | None) -> Ranking:
+        """Return the units (a passage, or a passage and its translation) of both
+        retrievers' candidates, ranked by their fused z-scores.
+
+        Both scores are known for every candidate (a dot product or a look-up), so a
+        passage found by one retriever is not penalised for being missed by the other's
+        cut-off. Each retriever gives a translated pair the better score of its two sides.
+        """
+        lexical_top = Ranking.top(lexical, DEPTH)
+        found = np.union1d(dense.positions, lexical_top.positions)
+        partners = self.pairs.partner[found]
+        partners = partners[partners >= 0]
+        if allowed is not None:
+            partners = partners[allowed[partners]]
+        candidates = np.union1d(found, partners)
+        if candidates.size == 0:
+            return Ranking.empty()
+        cosines = np.empty(candidates.size, dtype=np.float32)
+        known = np.searchsorted(candidates, dense.positions)
+        cosines[known] = dense.scores
+        missing = np.ones(candidates.size, dtype=bool)
+        missing[known] = False
+        if missing.any():  # other candidates: read just their vectors
+            cosines[missing] = self.dense.cosines(vector, candidates[missing])
+        standardisers = {
+            "dense": self.dense.spread(vector),
+            "lexical": Standardiser.of(lexical),
+        }
+        units, best = best_of_each_unit(self.pairs.unit[candidates], {"dense": cosines, "lexical": lexical[candidates]})
+        return Ranking.ordered(units, zscore_fusion(best, standardisers))
+
+
+def open_searcher(settings: Settings, check_corpus: bool = True) -> Searcher:
+    """Load the configured index and encoder; raise IndexProblem with what to run."""
+    fingerprint = corpus_fingerprint(settings.corpus_dir) if check_corpus and settings.corpus_dir.is_dir() else None
+    index = load_index(Path(settings.index_dir), encoder_id=settings.encoder, corpus_fingerprint=fingerprint)
+    try:
+        return Searcher(index, load_encoder(settings.encoder))
+    except BaseException:
+        index.close()
+        raise

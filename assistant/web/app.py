@@ -1,0 +1,95 @@
+"""The application factory: the chat page and JSON API over one searcher loaded at start-up."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+
+from flask import Flask, Response
+
+from assistant import Searcher, Settings, limit_search_threads, load_settings, open_searcher
+from assistant.lang import warm_up
+from assistant.rules import MAX_QUESTION_CHARS
+from assistant.web import api, excerpts, pages
+from assistant.web.errors import register_error_handlers
+from assistant.web.state import install
+
+log = logging.getLogger(__name__)
+
+# Scripts only from this server, no inline script or style, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+}
+
+
+def web_files() -> Path:
+    """Return the folder of the installed assistant_web package (templates/ and static/)."""
+    return Path(str(resources.files("assistant_web")))
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    """Return the application; config may hold SEARCHER, SETTINGS and limits.
+
+    The searcher (index, encoder, language profiles) is loaded here once, never per request:
+    pass SEARCHER to share one already loaded, or SETTINGS (default: load_settings()).
+    """
+    files = web_files()
+    app = Flask(__name__, template_folder=str(files / "templates"), static_folder=str(files / "static"))
+    app.config.from_mapping(
+        SEARCHER=None,
+        SETTINGS=None,
+        MAX_QUESTION_CHARS=MAX_QUESTION_CHARS,
+        # A question of the maximum length, every character escaped as \uXXXX, plus filters.
+        MAX_CONTENT_LENGTH=64 * 1024,
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+    )
+    if config:
+        app.config.update(config)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    install(app, app.config["SEARCHER"] or _open_searcher(app.config["SETTINGS"]))
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(excerpts.bp)
+    register_error_handlers(app)
+    app.before_request(_search_threads)
+    app.after_request(_secure)
+    return app
+
+
+def _open_searcher(settings: Settings | None) -> Searcher:
+    searcher = open_searcher(settings or load_settings())
+    warm_up()
+    return searcher
+
+
+_thread_state = threading.local()
+
+
+def _search_threads() -> None:
+    """Set up search threads once in each worker thread of the server (see limit_search_threads)."""
+    if not getattr(_thread_state, "ready", False):
+        limit_search_threads()
+        _thread_state.ready = True
+
+
+def _secure(response: Response) -> Response:
+    """Add the security headers; keep answers (which quote questions) out of every cache."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if response.mimetype == "application/json":
+        response.headers["Cache-Control"] = "no-store"
+    return response

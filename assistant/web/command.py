@@ -1,0 +1,49 @@
+"""`assistant serve`: the web face's command, added to the CLI's group by assistant.__main__."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from assistant import UserError, prepare_searcher
+from assistant.web.app import create_app
+from assistant.web.serve import READY_LINE, exposure_warning, serve_app
+
+EXIT_PROBLEM = 2
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but 127.0.0.1/localhost shares the page on the network.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the web browser.")
+@click.pass_obj
+def serve(settings, host: str, port: int, open_browser: bool) -> None:
+    """Serve the chat page and the JSON API (builds the index first when there is none)."""
+    try:
+        prepared = prepare_searcher(settings, progress=True)
+    except UserError as error:
+        _fail(str(error))
+    if prepared.built:
+        click.echo(f"indexed {prepared.built.passages} passages from {prepared.built.documents} documents",
+                   err=True)
+    warning = exposure_warning(host)
+    if warning:
+        click.secho(warning, err=True, fg="red", bold=True)
+    app = create_app({"SEARCHER": prepared.searcher, "SETTINGS": settings})
+    try:
+        serve_app(app, host, port, open_browser=open_browser,
+                  on_ready=lambda url: click.echo(f"{READY_LINE} {url} (Ctrl+C to stop)", err=True))
+    except OSError as error:
+        _fail(f"cannot listen on {host}:{port}: {error.strerror or error} (try another --port)")
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        prepared.searcher.close()
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_PROBLEM)
