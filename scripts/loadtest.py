@@ -66,7 +66,7 @@ def start_server(
         env["ASSISTANT_CORPUS"] = str(corpus.resolve())
     env["PYTHONUNBUFFERED"] = "1"
     server = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port", "0"],
+        [sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", "0"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     deadline = time.monotonic() + START_TIMEOUT

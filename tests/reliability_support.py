@@ -43,7 +43,7 @@ def cli_env(home: Path, **extra: str) -> dict[str, str]:
 def run_cli(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
     """Run `assistant ARGS` in a real subprocess and return what it did."""
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args],
+        [sys.executable, "-m", "assistant", *args],
         env=env,
         capture_output=True,
         text=True,
@@ -89,7 +89,7 @@ def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 60) -> N
 def start_serve(*args: str, env: dict[str, str], timeout: float = 120) -> tuple[subprocess.Popen, str, list[str]]:
     """Start `assistant ARGS serve --port 0`; return it, its address and its stderr lines (kept read)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", *args, "serve", "--port", "0"],
+        [sys.executable, "-m", "assistant", *args, "serve", "--port", "0"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=env.get("HOME"),
     )
     lines: list[str] = []

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.cli import main
-from assistant.config import MAX_QUESTION_CHARS
+from assistant.rules import MAX_QUESTION_CHARS
 from assistant.web import create_app
 from tests.reliability_support import cli_env
 
@@ -161,7 +161,7 @@ def test_cli_refuses_invalid_utf8_arguments(tmp_path, bundled_index_dir):
     home = tmp_path / "home"
     home.mkdir()
     done = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "--index", str(bundled_index_dir), "ask", b"police \xff\xfe"],
+        [sys.executable, "-m", "assistant", "--index", str(bundled_index_dir), "ask", b"police \xff\xfe"],
         env=cli_env(home, LC_ALL="C.UTF-8"),
         capture_output=True,
         timeout=120,

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from assistant import index as index_module
+from assistant.index import save as index_module
 from assistant.build import build_index
 from assistant.cli import main
 from assistant.embed import load_encoder
@@ -62,7 +62,7 @@ def test_kill_9_while_embedding_leaves_the_previous_index(tmp_path, built):
     env = cli_env(tmp_path / "home", ASSISTANT_CORPUS=str(corpus))
     (tmp_path / "home").mkdir()
     process = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "--index", str(folder), "ingest", str(bigger)],
+        [sys.executable, "-m", "assistant", "--index", str(folder), "ingest", str(bigger)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -93,7 +93,7 @@ def test_kill_9_while_embedding_leaves_the_previous_index(tmp_path, built):
 KILL_SCRIPT = r"""
 import os, pathlib, signal, sys
 import numpy as np
-import assistant.index as index_module
+import assistant.index.save as index_module
 from assistant.build import build_index
 
 point, corpus, folder = sys.argv[1:]
@@ -121,9 +121,9 @@ if point == "embeddings":
 elif point == "faiss":
     index_module._write_faiss = after(index_module._write_faiss)
 elif point == "passages":
-    index_module._write_lines = after(index_module._write_lines, 1)
+    index_module.write_lines = after(index_module.write_lines, 1)
 elif point == "documents":
-    index_module._write_lines = after(index_module._write_lines, 2)
+    index_module.write_lines = after(index_module.write_lines, 2)
 elif point == "manifest":
     os.replace = before(os.replace)
 elif point == "switched":
@@ -303,9 +303,9 @@ def test_write_failure_loses_nothing(tmp_path, built, monkeypatch, point):
             raise RuntimeError(f"write error in {name}: 0 != 2048 (No space left on device)")
         monkeypatch.setattr(index_module.faiss, "write_index", full_faiss)
     elif point == "passages":
-        monkeypatch.setattr(index_module, "_write_lines", enospc)
+        monkeypatch.setattr(index_module, "write_lines", enospc)
     elif point == "documents":
-        original = index_module._write_lines
+        original = index_module.write_lines
         calls = []
 
         def second_fails(path, rows):
@@ -313,7 +313,7 @@ def test_write_failure_loses_nothing(tmp_path, built, monkeypatch, point):
             if len(calls) == 2:
                 enospc()
             original(path, rows)
-        monkeypatch.setattr(index_module, "_write_lines", second_fails)
+        monkeypatch.setattr(index_module, "write_lines", second_fails)
     elif point == "manifest":
         monkeypatch.setattr(index_module.os, "replace", enospc)
     with pytest.raises(OSError) as raised:
@@ -429,7 +429,7 @@ def test_two_builds_at_once_leave_a_whole_index(tmp_path, built, monkeypatch):
     write_generated_text(other / "extra.txt", paragraphs=3, seed=6)
     # Build "late" stops halfway through writing its files while build "early" runs.
     halfway, resume = threading.Event(), threading.Event()
-    original = index_module._write_lines
+    original = index_module.write_lines
 
     def pausing_write(path, rows):
         original(path, rows)
@@ -437,7 +437,7 @@ def test_two_builds_at_once_leave_a_whole_index(tmp_path, built, monkeypatch):
             halfway.set()
             resume.wait(60)
 
-    monkeypatch.setattr(index_module, "_write_lines", pausing_write)
+    monkeypatch.setattr(index_module, "write_lines", pausing_write)
     errors: list[BaseException] = []
 
     def build(source: Path) -> None:

@@ -130,7 +130,7 @@ def test_approximate_choice_is_recorded_and_survives_a_mapped_load(corpus_copy, 
 
 
 def test_vectors_read_on_demand_behave_like_the_array(tmp_path):
-    from assistant.ondisk import VectorRows
+    from assistant.index.ondisk import VectorRows
 
     matrix = np.random.default_rng(1).normal(size=(50, 8)).astype(np.float32)
     np.save(tmp_path / "vectors.npy", matrix)
@@ -163,7 +163,7 @@ def test_documents_are_read_when_asked_for(corpus_copy, tmp_path):
 def test_vectors_read_without_pread_as_on_windows(tmp_path, monkeypatch):
     import os
 
-    from assistant.ondisk import VectorRows
+    from assistant.index.ondisk import VectorRows
 
     matrix = np.arange(40, dtype=np.float32).reshape(10, 4)
     np.save(tmp_path / "vectors.npy", matrix)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.glossary import load_glossary, parse_glossary
+from assistant.search.glossary import load_glossary, parse_glossary
 from assistant.lexical import (
     LexicalIndex,
     build_lexical,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from assistant.embed import load_encoder
-from assistant.lexicon import Lexicon, build_lexicon
+from assistant.index.lexicon import Lexicon, build_lexicon
 from assistant.records import Passage
 
 

@@ -145,11 +145,11 @@ NAMESPACE_SESSION = textwrap.dedent('''
         sys.exit("the namespace still reaches the network")
     except OSError:
         pass
-    run = lambda *args: subprocess.run([sys.executable, "-m", "assistant.cli", *args],
+    run = lambda *args: subprocess.run([sys.executable, "-m", "assistant", *args],
                                        capture_output=True, text=True, check=True)
     run("ingest")
     assert json.loads(run("ask", "--json", sys.argv[1]).stdout)["passages"]
-    server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", "8765"])
+    server = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", "8765"])
     try:
         for _ in range(600):
             try:

@@ -91,7 +91,7 @@ def test_a_whole_session_leaves_no_trace_of_the_questions(tmp_path, corpus_copy)
 
     with (logs / "serve.out").open("w") as out, (logs / "serve.err").open("w") as err:
         server = subprocess.Popen(
-            [sys.executable, "-m", "assistant.cli", "-vv", "serve", "--port", "0"],
+            [sys.executable, "-m", "assistant", "-vv", "serve", "--port", "0"],
             env=env, stdout=out, stderr=err, cwd=home,
         )
     try:

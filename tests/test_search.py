@@ -152,7 +152,7 @@ def test_every_passage_of_a_translated_page_is_paired(bundled_index):
 def test_each_retriever_gives_a_translated_pair_its_better_side():
     import numpy as np
 
-    from assistant.fuse import Standardiser, best_of_each_unit, zscore_fusion
+    from assistant.search.fuse import Standardiser, best_of_each_unit, zscore_fusion
 
     # Passages 0 and 1 are one unit (a translation pair); passage 2 stands alone.
     units, best = best_of_each_unit(

@@ -22,7 +22,7 @@ from assistant.web import create_app
 from assistant.web.document_view import layout_document
 from assistant.web.i18n import NBSP, NNBSP, french_typography, strings
 from assistant.web.serve import exposure_warning, is_loopback
-from assistant.web.validate import MAX_QUESTION_CHARS
+from assistant.rules import MAX_QUESTION_CHARS
 
 FRENCH_POLICE = "Comment démarrer un partenariat avec la police ?"
 ENGLISH_POLICE = "How do I start a partnership with the police?"
@@ -344,7 +344,7 @@ def test_serve_builds_the_index_then_answers(corpus_copy, tmp_path):
     home = corpus_copy.parent
     environment = {**os.environ, "ASSISTANT_HOME": str(home), "PYTHONUNBUFFERED": "1"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve", "--port", "0"],
+        [sys.executable, "-m", "assistant", "serve", "--port", "0"],
         env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:

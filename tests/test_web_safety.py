@@ -150,7 +150,7 @@ def test_serve_on_every_interface_warns_loudly(tmp_path, bundled_index_dir):
     home.mkdir()
     env = cli_env(home, ASSISTANT_INDEX=str(bundled_index_dir), ASSISTANT_CORPUS=str(tmp_path / "none"))
     server = subprocess.Popen(
-        ["unshare", "-n", sys.executable, "-m", "assistant.cli", "serve", "--host", "0.0.0.0", "--port", "8799"],
+        ["unshare", "-n", sys.executable, "-m", "assistant", "serve", "--host", "0.0.0.0", "--port", "8799"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=home,
     )
     lines: list[str] = []
