@@ -26,6 +26,10 @@ class _SentencePieceTokenizer:
         self._processor = sentencepiece.SentencePieceProcessor(model_file=str(model_file))
         self._unknown = self._processor.unk_id()
 
+    def has_piece(self, piece: str) -> bool:
+        """Return whether the vocabulary holds this piece."""
+        return self._processor.piece_to_id(piece) != self._unknown
+
     def encode(self, text: str, out_type: type = int, add_bos: bool = False, add_eos: bool = False) -> list[int]:
         ids = self._processor.encode(text, out_type=out_type, add_bos=add_bos, add_eos=add_eos)
         if len(ids) == int(add_bos) + int(add_eos):
@@ -64,3 +68,15 @@ class UseEncoder(Encoder):
 
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         return np.asarray(self._model.encode(texts), dtype=np.float32)
+
+    def knows_word(self, word: str) -> bool:
+        """Return whether the 128,000-piece multilingual vocabulary holds the word as one piece.
+
+        Common words of many languages are whole pieces ("camp", "phone", "téléphone");
+        typos are not ("polcie" is "pol" + "cie"), so a real word absent from the corpus
+        is not "corrected" into a corpus word that looks like it ("camp" → "champ").
+        """
+        tokenizer = getattr(self._model, "_sp", None)
+        if not isinstance(tokenizer, _SentencePieceTokenizer):
+            return False
+        return tokenizer.has_piece("\u2581" + word.lower())
