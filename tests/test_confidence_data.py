@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from assistant.eval import NO_ANSWER, load_questions, normalise
-from assistant.glossary import load_glossary
-from assistant.lexical import words
+from assistant.glossary import Glossary, load_glossary
+from assistant.lexical import passage_terms, query_terms, words
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data" / "confidence"
@@ -121,6 +121,21 @@ def test_each_glossary_tag_names_a_glossary_phrase_the_question_brings_in():
                         if set(row["glossary"]) & {phrase for phrase, _ in term.phrases}]
         assert all(widened & group for group in term_phrases), row["id"]
 
+
+
+def test_each_glossary_tag_earns_its_place_by_linking_the_question_to_its_evidence():
+    """Without the tagged term, the question's search terms reach fewer words of its evidence."""
+    glossary = load_glossary()
+
+    def reached(used: Glossary, row: dict) -> int:
+        evidence = {term for text in row["evidence"] for lang in ("en", "fr") for term in passage_terms(text, lang)}
+        return len(set(query_terms(row["question"], used.expand(row["question"]))) & evidence)
+
+    for _, row in _all_rows():
+        for tag in row.get("glossary", []):
+            without = Glossary(terms=tuple(term for term in glossary.terms
+                                           if tag not in {phrase for phrase, _ in term.phrases}))
+            assert reached(glossary, row) > reached(without, row), f"{row['id']}: {tag!r} adds nothing"
 
 # --- scripts/piaf_ood.py ----------------------------------------------------------------------
 
