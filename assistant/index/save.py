@@ -1,0 +1,199 @@
+"""Writing an index folder: a new build beside the old one, switched to in one rename."""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from assistant.index.keyword import LEXICAL_VERSION, LexicalIndex, build_lexical
+from assistant.index.lexicon import Lexicon
+from assistant.index.manifest import FORMAT_VERSION, MANIFEST, IndexManifest
+from assistant.index.rows import document_to_json, passage_to_json, write_lines
+from assistant.index.vectors import APPROXIMATE_ABOVE, make_faiss_index
+from assistant.records import Document, Passage
+
+log = logging.getLogger(__name__)
+
+BUILD_LOCK = ".build.lock"
+
+
+def _write_faiss(faiss_index: faiss.Index, path: Path) -> None:
+    """Write a FAISS index, reporting a failed write (a full disk) as the OSError it is."""
+    try:
+        faiss.write_index(faiss_index, str(path))
+    except RuntimeError as error:  # faiss turns every C-level write error into RuntimeError
+        code = errno.ENOSPC if "No space left" in str(error) else errno.EIO
+        raise OSError(code, os.strerror(code), str(path)) from error
+
+
+def _write_npy(array: np.ndarray, path: Path) -> None:
+    """Save an array, naming a short write (numpy says "N requested and M written") for what it is."""
+    try:
+        np.save(path, array)
+    except OSError as error:
+        if error.errno is not None:
+            raise
+        code = errno.ENOSPC if shutil.disk_usage(path.parent).free < array.nbytes else errno.EIO
+        raise OSError(code, os.strerror(code), str(path)) from error
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+@contextmanager
+def build_lock(folder: Path) -> Iterator[None]:
+    """Let one build at a time write into an index folder, across processes.
+
+    Without it a build finishing first (`assistant serve` rebuilding a stale index, say)
+    would tidy away the half-written files of one running beside it (`assistant ingest`).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no lock, one build at a time by hand
+        yield
+        return
+    with (folder / BUILD_LOCK).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def save_index(
+    folder: Path,
+    documents: list[Document],
+    passages: list[Passage],
+    vectors: np.ndarray,
+    manifest: dict,
+    passage_extras: dict[str, list] | None = None,
+    approximate_above: int = APPROXIMATE_ABOVE,
+    lexicon: Lexicon | None = None,
+) -> IndexManifest:
+    """Write a new index beside the old one, then switch manifest.json to it in one rename.
+
+    Until that rename the previous manifest and the files it names are untouched, so a
+    build that fails or is killed leaves the previous index loadable. Builds into the same
+    folder wait for each other.
+    """
+    with build_lock(folder):
+        return _save_index(folder, documents, passages, vectors, manifest, passage_extras, approximate_above, lexicon)
+
+
+def _save_index(
+    folder: Path,
+    documents: list[Document],
+    passages: list[Passage],
+    vectors: np.ndarray,
+    manifest: dict,
+    passage_extras: dict[str, list] | None,
+    approximate_above: int,
+    lexicon: Lexicon | None,
+) -> IndexManifest:
+    folder.mkdir(parents=True, exist_ok=True)
+    build = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    files = {
+        "vectors": f"vectors-{build}.faiss",
+        "embeddings": f"embeddings-{build}.npy",
+        "passages": f"passages-{build}.jsonl",
+        "documents": f"documents-{build}.jsonl",
+    }
+    faiss_index, faiss_description = make_faiss_index(vectors, approximate_above)
+    lexical = build_lexical(passages)
+    written: list[Path] = []
+    try:
+        path = folder / files["embeddings"]
+        written.append(path)
+        _write_npy(np.ascontiguousarray(vectors, dtype=np.float32), path)
+        _fsync_file(path)
+        path = folder / files["vectors"]
+        written.append(path)
+        _write_faiss(faiss_index, path)
+        _fsync_file(path)
+        path = folder / files["passages"]
+        written.append(path)
+        rows = [passage_to_json(passage) for passage in passages]
+        for name, values in (passage_extras or {}).items():
+            for row, value in zip(rows, values, strict=True):
+                row[name] = value
+        write_lines(path, rows)
+        path = folder / files["documents"]
+        written.append(path)
+        write_lines(path, [document_to_json(document) for document in documents])
+        written.extend(folder / name for name in LexicalIndex.file_names(f"lexical-{build}").values())
+        lexical_files = lexical.save(folder, f"lexical-{build}")
+        for part, name in lexical_files.items():
+            files[f"lexical.{part}"] = name
+            _fsync_file(folder / name)
+        if lexicon is not None:
+            files["lexicon"] = f"lexicon-{build}.npz"
+            path = folder / files["lexicon"]
+            written.append(path)
+            lexicon.save(path)
+            _fsync_file(path)
+        full_manifest = {
+            "format_version": FORMAT_VERSION,
+            **manifest,
+            "faiss": faiss_description,
+            "lexical": {"version": LEXICAL_VERSION},
+            "counts": {"documents": len(documents), "passages": len(passages)},
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "build": build,
+            "files": files,
+        }
+        temporary = folder / f"{MANIFEST}.{build}.tmp"
+        written.append(temporary)
+        with temporary.open("w", encoding="utf-8") as handle:
+            json.dump(full_manifest, handle, indent=2, ensure_ascii=False)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, folder / MANIFEST)
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    _fsync_dir(folder)
+    remove_unused_files(folder, files)
+    return IndexManifest.from_json(full_manifest)
+
+
+
+
+def _fsync_dir(folder: Path) -> None:
+    if hasattr(os, "O_DIRECTORY"):
+        descriptor = os.open(folder, os.O_DIRECTORY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def remove_unused_files(folder: Path, files: dict[str, str]) -> None:
+    """Delete files of earlier or interrupted builds that are not among the manifest's files."""
+    keep = set(files.values()) | {MANIFEST}
+    for path in folder.iterdir():
+        if not path.is_file() or path.name in keep:
+            continue
+        stem = path.name.split("-", 1)[0]
+        stale = "-" in path.name and stem in {"vectors", "embeddings", "passages", "documents", "lexical", "lexicon"}
+        if stale or (path.name.startswith(MANIFEST + ".") and path.name.endswith(".tmp")):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as error:  # Windows: a running server still maps the old files
+                log.info("could not remove %s yet (%s): the next build will", path.name, error.strerror or error)
+
