@@ -16,7 +16,8 @@ import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-# The line `assistant serve` prints once listening, followed by its address.
+# The line `assistant serve` (assistant/web/command.py) prints once listening, followed by
+# its address: the one place both sides read it from.
 READY_LINE = "Serving the assistant on"
 _ADDRESS = re.compile(re.escape(READY_LINE) + r" (http://[^\s/]+)/")
 START_TIMEOUT = 180.0

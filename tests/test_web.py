@@ -6,14 +6,12 @@ import json
 import logging
 import os
 import re
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
 
 from assistant.build import build_index
+from assistant.harness import start_server, stop_server
 from assistant.records import Block, Document, Passage
 from assistant.rules import MAX_QUESTION_CHARS
 from assistant.search import open_searcher
@@ -330,31 +328,20 @@ def test_loopback_and_the_warning_for_anything_else():
 def test_serve_builds_the_index_then_answers(corpus_copy, tmp_path):
     home = corpus_copy.parent
     environment = {**os.environ, "ASSISTANT_HOME": str(home), "PYTHONUNBUFFERED": "1"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "serve", "--port", "0"],
-        env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    lines: list[str] = []
+    server, url = start_server(env=environment, log=lines, timeout=120)
     try:
-        url = None
-        deadline = time.monotonic() + 120
-        while url is None and time.monotonic() < deadline:
-            line = server.stderr.readline()
-            if not line and server.poll() is not None:
-                break
-            found = re.search(r"Serving the assistant on (http://127\.0\.0\.1:\d+/)", line)
-            url = found.group(1) if found else None
-        assert url, f"the server did not start (exit {server.poll()})"
         assert (home / "index" / "manifest.json").is_file()
         request = urllib.request.Request(
-            url + "api/ask", data=json.dumps({"question": FRENCH_POLICE, "k": 2}).encode(),
+            url + "/api/ask", data=json.dumps({"question": FRENCH_POLICE, "k": 2}).encode(),
             headers={"Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             data = json.loads(response.read())
         assert data["lang"] == "fr" and len(data["passages"]) == 2
     finally:
-        server.terminate()
-        _, errors = server.communicate(timeout=30)
+        stop_server(server, timeout=30)
+    errors = "".join(lines)
     assert FRENCH_POLICE not in errors and "partenariat" not in errors
 
 
