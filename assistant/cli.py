@@ -122,14 +122,14 @@ def ask(
         wanted = parse_ask({"question": raw, "k": k, "sectors": list(sectors), "context": list(context)}, (), "en")
     except QuestionRejected as error:
         _fail(str(error))
-    searcher = _open_searcher(settings)
-    try:
-        wanted = parse_ask({"question": raw, "k": k, "sectors": list(sectors), "documents": list(documents),
-                            "context": list(context)}, searcher.index.documents, wanted.lang)
-    except QuestionRejected as error:
-        _fail(f"{error} (known: {', '.join(sorted(searcher.index.documents))})")
-    answer = answer_question(searcher, wanted, settings)
-    data = answer_to_dict(answer, searcher.index)
+    with _open_searcher(settings) as searcher:
+        try:
+            wanted = parse_ask({"question": raw, "k": k, "sectors": list(sectors), "documents": list(documents),
+                                "context": list(context)}, searcher.index.documents, wanted.lang)
+        except QuestionRejected as error:
+            _fail(f"{error} (known: {', '.join(sorted(searcher.index.documents))})")
+        answer = answer_question(searcher, wanted, settings)
+        data = answer_to_dict(answer, searcher.index)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -242,9 +242,9 @@ def evaluate_questions(settings, questions_file: Path, k: int, retriever: str, a
         questions = load_questions(questions_file)
     except EvalFileProblem as error:
         _fail(str(error))
-    searcher = _open_searcher(settings)
     names = RETRIEVERS if retriever == "all" else (retriever,)
-    reports = [evaluate(searcher.ask, questions, k=k, retriever=name) for name in names]
+    with _open_searcher(settings) as searcher:
+        reports = [evaluate(searcher.ask, questions, k=k, retriever=name) for name in names]
     if as_json:
         click.echo(json.dumps({"file": str(questions_file), "questions": len(questions), "k": k,
                                "encoder": settings.encoder,

@@ -176,15 +176,20 @@ def judge(question: Question, answer: Answer) -> Outcome:
     )
 
 
+def recall_at(ranks: Sequence[int | None], n: int) -> float:
+    """Return the share of questions whose first hit (1-based rank, None: none) is in the top n."""
+    return sum(1 for rank in ranks if rank is not None and rank <= n) / len(ranks) if ranks else 0.0
+
+
+def mean_reciprocal_rank(ranks: Sequence[int | None], at: int = MRR_AT) -> float:
+    """Return the mean of 1/rank of each question's first hit, counting 0 beyond rank `at` or none."""
+    return sum(1 / rank for rank in ranks if rank is not None and rank <= at) / len(ranks) if ranks else 0.0
+
+
 def _scores(outcomes: Sequence[Outcome], k: int) -> Scores:
-    count = len(outcomes)
-    recall = {
-        n: (sum(1 for o in outcomes if o.first_hit is not None and o.first_hit <= n) / count if count else 0.0)
-        for n in RECALL_AT
-        if n <= k
-    }
-    reciprocal = [1 / o.first_hit if o.first_hit is not None and o.first_hit <= MRR_AT else 0.0 for o in outcomes]
-    return Scores(count=count, recall=recall, mrr=sum(reciprocal) / count if count else 0.0)
+    ranks = [o.first_hit for o in outcomes]
+    recall = {n: recall_at(ranks, n) for n in RECALL_AT if n <= k}
+    return Scores(count=len(outcomes), recall=recall, mrr=mean_reciprocal_rank(ranks))
 
 
 def _split(outcomes: Sequence[Outcome], key: Callable[[Question], str], k: int) -> dict[str, Scores]:

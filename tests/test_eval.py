@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from assistant.cli import main
 from assistant.eval import (
     EvalFileProblem,
     Outcome,
@@ -98,17 +96,16 @@ def questions_file(tmp_path, bundled_index):
     return path
 
 
-def test_eval_command_scores_all_retrievers(bundled_index_dir, questions_file):
-    result = CliRunner().invoke(main, ["--index", str(bundled_index_dir), "eval", str(questions_file),
-                                       "--retriever", "all", "--k", "5"])
+def test_eval_command_scores_all_retrievers(runner, questions_file):
+    result = runner("eval", str(questions_file), "--retriever", "all", "--k", "5")
     assert result.exit_code == 0, result.output
     assert "| dense" in result.output and "lexical" in result.output and "hybrid" in result.output
     recall_row = next(line for line in result.output.splitlines() if line.startswith("| all (2) recall@1 "))
     assert recall_row.split("|")[-2].strip() == "1.000"  # hybrid finds a passage asked by its own text
 
 
-def test_eval_command_json(bundled_index_dir, questions_file):
-    result = CliRunner().invoke(main, ["--index", str(bundled_index_dir), "eval", str(questions_file), "--json"])
+def test_eval_command_json(runner, questions_file):
+    result = runner("eval", str(questions_file), "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     hybrid = data["retrievers"]["hybrid"]
@@ -117,10 +114,10 @@ def test_eval_command_json(bundled_index_dir, questions_file):
     assert [row["id"] for row in hybrid["questions"]] == ["fr", "en", "none"]
 
 
-def test_eval_command_refuses_a_bad_file(bundled_index_dir, tmp_path):
+def test_eval_command_refuses_a_bad_file(runner, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text("not json\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["--index", str(bundled_index_dir), "eval", str(bad)])
+    result = runner("eval", str(bad))
     assert result.exit_code == 2 and "line 1" in result.output
 
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import docx
 import pytest
-from click.testing import CliRunner
 from docx.oxml.ns import qn
 
-from assistant.cli import main
 from assistant.export import (
     UnknownPassages,
     collect_excerpts,
@@ -116,21 +114,19 @@ def test_default_language_follows_the_excerpts(bundled_index, five_ids):
     assert default_language(collect_excerpts(bundled_index, [five_ids[1], five_ids[3]])) == "en"
 
 
-def test_cli_exports_docx_and_markdown(bundled_index_dir, five_ids, tmp_path):
-    runner = CliRunner()
+def test_cli_exports_docx_and_markdown(runner, five_ids, tmp_path):
     target = tmp_path / "session.docx"
-    index = ["--index", str(bundled_index_dir)]
-    result = runner.invoke(main, [*index, "export", *five_ids, "-o", str(target), "--lang", "en"])
+    result = runner("export", *five_ids, "-o", str(target), "--lang", "en")
     assert result.exit_code == 0, result.output
     texts, _ = _docx_text(target)
     assert texts[0] == "My excerpts"
     assert sum(text.startswith("Excerpt ") for text in texts) == 5
 
-    result = runner.invoke(main, [*index, "export", *five_ids, "--format", "md"])
+    result = runner("export", *five_ids, "--format", "md")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("# Mes extraits")
     assert result.output.count("## Extrait ") == 5
 
-    result = runner.invoke(main, [*index, "export", "nope", "-o", str(target)])
+    result = runner("export", "nope", "-o", str(target))
     assert result.exit_code == 2
     assert "nope" in result.output

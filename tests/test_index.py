@@ -43,8 +43,8 @@ def test_rebuild_reuses_vectors_and_keeps_ids(corpus_copy, tmp_path):
     assert second.added_files == [] and second.changed_files == []
     # Only the files of the latest build remain (and the lock that makes builds take turns).
     assert {path.name for path in index_dir.iterdir()} == {
-        "manifest.json", ".build.lock", *read_manifest(index_dir)["files"].values()}
-    assert {name.split("-")[0] for name in read_manifest(index_dir)["files"].values()} == {
+        "manifest.json", ".build.lock", *read_manifest(index_dir).files.values()}
+    assert {name.split("-")[0] for name in read_manifest(index_dir).files.values()} == {
         "documents", "embeddings", "lexical", "lexicon", "passages", "vectors"}
 
 
@@ -70,7 +70,8 @@ def test_failed_build_leaves_previous_index(corpus_copy, tmp_path):
     with pytest.raises(BuildFailed, match="nothing to index"):
         build_index(empty, index_dir, "usem3")
     assert (index_dir / "manifest.json").read_text() == before
-    assert len(load_index(index_dir, "usem3").passages) > 80
+    with load_index(index_dir, "usem3") as index:
+        assert len(index.passages) > 80
 
 
 def test_index_with_sentence_transformers_backend(tmp_path, monkeypatch):
@@ -86,12 +87,12 @@ def test_index_with_sentence_transformers_backend(tmp_path, monkeypatch):
     )
     encoder_id = f"sentence-transformers:{gt_model.get_model_path()}"
     build_index(corpus, tmp_path / "index", encoder_id)
-    index = load_index(tmp_path / "index", encoder_id)
-    assert index.manifest["encoder"]["dimension"] == 384
     from assistant.embed import load_encoder
     from assistant.search import Searcher
 
-    answer = Searcher(index, load_encoder(encoder_id)).ask("How should we approach the police?", k=2)
+    with Searcher(load_index(tmp_path / "index", encoder_id), load_encoder(encoder_id)) as searcher:
+        assert searcher.index.manifest.dimension == 384
+        answer = searcher.ask("How should we approach the police?", k=2)
     assert "police station" in answer.hits[0].passage.text
 
 
@@ -110,20 +111,16 @@ def test_approximate_index_above_threshold():
 
 
 def test_approximate_choice_is_recorded_and_survives_a_mapped_load(corpus_copy, tmp_path):
-    from assistant.index import HNSW
+    from assistant.index.vectors import HNSW
 
     index_dir = tmp_path / "index"
     report = build_index(corpus_copy, index_dir, "usem3", approximate_above=50)
-    assert report.manifest["faiss"] == {"kind": "hnsw", "storage": "sq8", **HNSW, "approximate_above": 50}
-    index = load_index(index_dir, "usem3")
-    assert isinstance(index.faiss_index, faiss.IndexHNSWSQ)
-    assert index.faiss_index.hnsw.efSearch == HNSW["efSearch"]
-    assert faiss.omp_get_max_threads() == 1  # one query at a time: no idle OpenMP threads
-    from threadpoolctl import threadpool_info
-
-    assert {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"} == {1}
-    vectors = np.asarray(index.vectors)
-    _, found = index.faiss_index.search(vectors, 10)
+    assert report.manifest.faiss == {"kind": "hnsw", "storage": "sq8", **HNSW, "approximate_above": 50}
+    with load_index(index_dir, "usem3") as index:
+        assert isinstance(index.faiss_index, faiss.IndexHNSWSQ)
+        assert index.faiss_index.hnsw.efSearch == HNSW["efSearch"]
+        vectors = np.asarray(index.vectors)
+        _, found = index.faiss_index.search(vectors, 10)
     exact = np.argsort(-(vectors @ vectors.T), axis=1)[:, :10]
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact, found, strict=True)])
     assert recall >= 0.98
@@ -135,6 +132,7 @@ def test_vectors_read_on_demand_behave_like_the_array(tmp_path):
     matrix = np.random.default_rng(1).normal(size=(50, 8)).astype(np.float32)
     np.save(tmp_path / "vectors.npy", matrix)
     rows = VectorRows(tmp_path / "vectors.npy")
+    close_rows = rows.close
     assert rows.shape == (50, 8) and len(rows) == 50
     assert np.array_equal(rows[3], matrix[3]) and np.array_equal(rows[-1], matrix[-1])
     assert np.array_equal(rows[::7][:4], matrix[::7][:4])
@@ -143,6 +141,9 @@ def test_vectors_read_on_demand_behave_like_the_array(tmp_path):
     assert np.array_equal(np.asarray(rows), matrix)
     with pytest.raises(IndexError):
         rows[[50]]
+    close_rows()
+    with pytest.raises((ValueError, OSError)):
+        rows[0]
     np.save(tmp_path / "ints.npy", np.zeros((3, 2), dtype=np.int64))
     with pytest.raises(ValueError, match="float32"):
         VectorRows(tmp_path / "ints.npy")
@@ -150,14 +151,36 @@ def test_vectors_read_on_demand_behave_like_the_array(tmp_path):
 
 def test_documents_are_read_when_asked_for(corpus_copy, tmp_path):
     build_index(corpus_copy, tmp_path / "index", "usem3")
-    index = load_index(tmp_path / "index", "usem3")
-    eager = load_index(tmp_path / "index", "usem3", memory_map=False)
-    assert isinstance(eager.documents, dict) and not isinstance(index.documents, dict)
-    assert len(index.documents) == 5 and set(index.documents) == set(eager.documents)
-    for doc_id in index.documents:
-        assert index.documents[doc_id] == eager.documents[doc_id]
-    assert index.documents.get("no-such-document") is None and "no-such-document" not in index.documents
-    assert np.array_equal(np.asarray(index.vectors), eager.vectors)
+    with load_index(tmp_path / "index", "usem3") as index, \
+            load_index(tmp_path / "index", "usem3", memory_map=False) as eager:
+        assert isinstance(eager.documents, dict) and not isinstance(index.documents, dict)
+        assert len(index.documents) == 5 and set(index.documents) == set(eager.documents)
+        for doc_id in index.documents:
+            assert index.documents[doc_id] == eager.documents[doc_id]
+        assert index.documents.get("no-such-document") is None and "no-such-document" not in index.documents
+        assert np.array_equal(np.asarray(index.vectors), eager.vectors)
+
+
+def test_a_loaded_index_closes_its_files_and_leaves_threads_alone(bundled_index_dir):
+    from threadpoolctl import threadpool_info
+
+    from assistant.index import limit_search_threads
+
+    def blas_threads() -> set[int]:
+        return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+    faiss.omp_set_num_threads(2)
+    blas_before = blas_threads()
+    index = load_index(bundled_index_dir, "usem3")
+    assert faiss.omp_get_max_threads() == 2 and blas_threads() == blas_before  # loading sets no thread
+    doc_id = next(iter(index.documents))
+    assert index.documents[doc_id].doc_id == doc_id
+    index.close()
+    index.close()  # twice is harmless
+    with pytest.raises((ValueError, OSError)):
+        index.documents[next(other for other in index.documents if other != doc_id)]  # not read yet: closed file
+    limit_search_threads()  # the caller's choice: one query at a time, no idle threads
+    assert faiss.omp_get_max_threads() == 1 and blas_threads() <= {1}
 
 
 def test_vectors_read_without_pread_as_on_windows(tmp_path, monkeypatch):
@@ -170,3 +193,4 @@ def test_vectors_read_without_pread_as_on_windows(tmp_path, monkeypatch):
     rows = VectorRows(tmp_path / "vectors.npy")
     monkeypatch.delattr(os, "pread")
     assert np.array_equal(rows[[7, 1]], matrix[[7, 1]]) and np.array_equal(np.asarray(rows), matrix)
+    rows.close()

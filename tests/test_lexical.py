@@ -5,16 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.search.glossary import load_glossary, parse_glossary
-from assistant.lexical import (
-    LexicalIndex,
-    build_lexical,
-    fold,
-    passage_terms,
-    query_terms,
-    words,
-)
+from assistant.index.keyword import LexicalIndex, build_lexical
+from assistant.index.terms import fold, passage_terms, words
 from assistant.records import Passage
+from assistant.search.glossary import load_glossary, parse_glossary
+from assistant.search.question import query_terms
 
 
 def _passage(number: int, text: str, lang: str) -> Passage:

@@ -45,11 +45,11 @@ def test_keyword_search_finds_what_only_the_other_language_says(searcher):
         return next(number for number, pair in enumerate(texts, 1) if "volunteers" in " ".join(pair))
 
     with_lexicon = rank()
-    lexicon, searcher.index.lexicon = searcher.index.lexicon, None
+    lexicon, searcher.analyser.lexicon = searcher.analyser.lexicon, None  # the question's analysis reads it
     try:
         without = rank()
     finally:
-        searcher.index.lexicon = lexicon
+        searcher.analyser.lexicon = lexicon
     assert with_lexicon < without
 
 

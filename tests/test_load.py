@@ -3,33 +3,26 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+from assistant.harness import SAMPLE_QUESTIONS
 from assistant.search import Filters
 from tests.reliability_support import CORPUS, REPO, cli_env
 
 QUESTIONS = [
-    "Comment démarrer un partenariat avec la police ?",
-    "How do I start a partnership with the police?",
-    "Quels sont les avantages des collaborations intersectorielles ?",
-    "What are the benefits of cross-sectoral collaboration?",
-    "Quels obstacles freinent la collaboration entre organismes ?",
-    "How can schools and community organisations work together?",
-    "Comment impliquer les jeunes dans un projet ?",
+    *SAMPLE_QUESTIONS,
     "¿Cómo colaborar con la escuela?",
     "🤝",
     "collaboration " * 100,
 ]
 
 
-def test_a_short_load_run_has_no_errors_and_counts_every_question(tmp_path, bundled_index_dir):
+def test_a_short_load_run_has_no_errors_and_counts_every_question(tmp_path, index_copy):
     home = tmp_path / "home"
     home.mkdir()
-    index = tmp_path / "index"  # a copy: the question counts are written beside the index
-    shutil.copytree(bundled_index_dir, index)
+    index = index_copy  # a copy: the question counts are written beside the index
     done = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "loadtest.py"), "--clients", "4", "--seconds", "3",
          "--index", str(index), "--corpus", str(CORPUS), "--json", "--stats"],

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability_support import cli_env, run_cli, start_serve, stop_serve
+from assistant.harness import start_server, stop_server
+from tests.reliability_support import cli_env, run_cli
 
 QUESTION = "Comment créer des collaborations intersectorielles ?"
 
@@ -121,7 +122,8 @@ def test_ingest_serve_and_ask_with_the_network_cut(guarded_env):
     asked = run_cli("ask", "--json", QUESTION, env=env)
     assert asked.returncode == 0, asked.stderr
     assert json.loads(asked.stdout)["passages"]
-    server, base, lines = start_serve(env=env)
+    lines: list[str] = []
+    server, base = start_server(env=env, cwd=env["HOME"], log=lines)
     try:
         with urllib.request.urlopen(base + "/", timeout=30) as page:
             assert page.status == 200
@@ -133,8 +135,8 @@ def test_ingest_serve_and_ask_with_the_network_cut(guarded_env):
         with urllib.request.urlopen(request, timeout=30) as response:
             assert json.loads(response.read())["passages"]
     finally:
-        err = stop_serve(server, lines)
-    assert "Traceback" not in err
+        stop_server(server)
+    assert "Traceback" not in "".join(lines)
     assert log.read_text() == "", "something tried to reach the network"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import subprocess
 import sys
 import time
@@ -14,11 +13,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from assistant.cli import main
+from assistant.harness import server_address, stop_server
 from assistant.stats import read_stats, record_question, reset_stats, stats_path
-from tests.reliability_support import cli_env, run_cli, stop
+from tests.reliability_support import cli_env, run_cli
 
 # A name no document, library or log could contain by chance.
 SECRET = "Qzorvathine"
@@ -50,9 +48,9 @@ def announced_address(log: Path, server: subprocess.Popen, timeout: float = 120)
     """Return the address a server wrote in its log once it listens."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = re.search(r"Serving the assistant on (http://127\.0\.0\.1:\d+)/", log.read_text())
+        found = server_address(log.read_text())
         if found:
-            return found.group(1)
+            return found
         assert server.poll() is None, log.read_text()[-2000:]
         time.sleep(0.1)
     raise AssertionError("the server did not start: " + log.read_text()[-2000:])
@@ -115,8 +113,8 @@ def test_a_whole_session_leaves_no_trace_of_the_questions(tmp_path, corpus_copy)
         with urllib.request.urlopen(base + "/api/stats", timeout=10) as response:
             served_stats = json.loads(response.read())
     finally:
-        out_text, err_text = stop(server)
-    outputs += [out_text, err_text]
+        stop_server(server)
+    outputs += [(logs / "serve.out").read_text(), (logs / "serve.err").read_text()]
 
     # The counts: two CLI questions and two HTTP ones; refused requests do not count.
     assert served_stats["enabled"] is True
@@ -138,18 +136,18 @@ def test_a_whole_session_leaves_no_trace_of_the_questions(tmp_path, corpus_copy)
     assert counts["unanswered"] == unanswered
 
 
-def test_debug_logs_never_hold_the_question(bundled_settings, caplog):
+def test_debug_logs_never_hold_the_question(bundled_settings, caplog, runner):
     from assistant.web import create_app
+    from assistant.web.state import searcher_of
 
     caplog.set_level(logging.DEBUG)
-    app = create_app({"SETTINGS": bundled_settings, "TESTING": True})
+    app = create_app({"SETTINGS": bundled_settings, "TESTING": True})  # loads its own searcher, logging
     client = app.test_client()
     assert client.post("/api/ask", json={"question": QUESTION_EN}).status_code == 200
     assert client.post("/api/ask", json={"question": QUESTION_FR, "k": 0}).status_code == 400
     assert client.post("/api/ask", data=b"\xff" + SECRET.encode(), content_type="application/json").status_code == 400
-    result = CliRunner().invoke(
-        main, ["-vv", "--index", str(bundled_settings.index_dir), "ask", QUESTION_FR]
-    )
+    searcher_of(app).close()
+    result = runner("-vv", "ask", QUESTION_FR, index=bundled_settings.index_dir)
     assert result.exit_code == 0, result.output
     for record in caplog.records:
         assert SECRET not in record.getMessage()
@@ -159,15 +157,12 @@ def test_debug_logs_never_hold_the_question(bundled_settings, caplog):
 # --- the opt-in counts ----------------------------------------------------------------------
 
 
-def test_counts_are_off_by_default(tmp_path, bundled_index_dir, monkeypatch):
-    folder = tmp_path / "index"
-    import shutil
-
-    shutil.copytree(bundled_index_dir, folder)
-    result = CliRunner().invoke(main, ["--index", str(folder), "ask", QUESTION_EN])
+def test_counts_are_off_by_default(index_copy, runner):
+    folder = index_copy
+    result = runner("ask", QUESTION_EN, index=folder)
     assert result.exit_code == 0
     assert not stats_path(folder).exists()
-    shown = CliRunner().invoke(main, ["--index", str(folder), "stats"])
+    shown = runner("stats", index=folder)
     assert "question counts are off" in shown.output
 
 
@@ -218,10 +213,10 @@ def test_unwritable_counts_never_break_an_answer(tmp_path, caplog):
     assert "could not update the question counts" in caplog.text
 
 
-def test_stats_cli_shows_the_counts(tmp_path, monkeypatch):
+def test_stats_cli_shows_the_counts(tmp_path, monkeypatch, runner):
     folder = tmp_path / "index"
     record_question(folder, "fr", answered=False)
     monkeypatch.setenv("ASSISTANT_STATS", "1")
-    shown = CliRunner().invoke(main, ["--index", str(folder), "stats"])
+    shown = runner("stats", index=folder)
     assert shown.exit_code == 0
     assert "1 questions" in shown.output and "1 unanswered" in shown.output and "fr:" in shown.output

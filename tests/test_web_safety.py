@@ -5,17 +5,16 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
-import time
 from urllib.parse import urlsplit
 
 import pytest
 
 from assistant.build import build_index
 from assistant.config import Settings
+from assistant.harness import server_address, start_server, stop_server
 from assistant.search import open_searcher
 from assistant.web import create_app
-from tests.reliability_support import cli_env, start_serve, stop, stop_serve
+from tests.reliability_support import cli_env
 
 from .conftest import needs_chromium, serving
 
@@ -43,12 +42,14 @@ def hostile_searcher(tmp_path_factory):
         encoding="utf-8",
     )
     build_index(corpus, root / "index", "usem3")
-    return open_searcher(Settings(corpus_dir=corpus, index_dir=root / "index"))
+    with open_searcher(Settings(corpus_dir=corpus, index_dir=root / "index")) as searcher:
+        yield searcher
 
 
 @pytest.fixture(scope="module")
-def client(hostile_searcher):
-    return create_app({"SEARCHER": hostile_searcher, "TESTING": True}).test_client()
+def app(hostile_searcher):
+    """Return the application over the hostile corpus (the conftest's `client` tests it)."""
+    return create_app({"SEARCHER": hostile_searcher, "TESTING": True})
 
 
 @pytest.mark.parametrize(
@@ -134,12 +135,13 @@ def test_serve_listens_on_loopback_only_by_default(tmp_path, bundled_index_dir):
     home = tmp_path / "home"
     home.mkdir()
     env = cli_env(home, ASSISTANT_INDEX=str(bundled_index_dir), ASSISTANT_CORPUS=str(tmp_path / "none"))
-    server, base, lines = start_serve(env=env)
+    lines: list[str] = []
+    server, base = start_server(env=env, cwd=home, log=lines)
     try:
         assert listening_addresses(server.pid) == {"127.0.0.1"}
     finally:
-        err = stop_serve(server, lines)
-    assert "WARNING" not in err
+        stop_server(server)
+    assert "WARNING" not in "".join(lines)
     assert base.startswith("http://127.0.0.1:")
 
 
@@ -149,21 +151,15 @@ def test_serve_on_every_interface_warns_loudly(tmp_path, bundled_index_dir):
     home = tmp_path / "home"
     home.mkdir()
     env = cli_env(home, ASSISTANT_INDEX=str(bundled_index_dir), ASSISTANT_CORPUS=str(tmp_path / "none"))
-    server = subprocess.Popen(
-        ["unshare", "-n", sys.executable, "-m", "assistant", "serve", "--host", "0.0.0.0", "--port", "8799"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=home,
-    )
     lines: list[str] = []
+    server, base = start_server(env=env, serve_args=["--host", "0.0.0.0"], prefix=["unshare", "-n"], cwd=home,
+                                log=lines)
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not any("Serving the assistant" in line for line in lines):
-            line = server.stderr.readline()
-            if not line and server.poll() is not None:
-                break
-            lines.append(line)
         warning = next((line for line in lines if "WARNING" in line), "")
         assert re.search(r"WARNING: listening on 0\.0\.0\.0, not only on this computer", warning), lines
         assert "no login" in warning
-        assert lines.index(warning) < len(lines) - 1, "the warning must come before serving starts"
+        ready = next(number for number, line in enumerate(lines) if server_address(line))
+        assert lines.index(warning) < ready, "the warning must come before serving starts"
+        assert base.startswith("http://0.0.0.0:")
     finally:
-        stop(server)
+        stop_server(server)

@@ -55,7 +55,7 @@ def _encode_chunk(texts: list[str]) -> np.ndarray:
 
 def worker_count(encoder: Encoder, texts: int) -> int:
     """Return how many processes should embed `texts` passages (1: this one)."""
-    if not getattr(encoder, "spreads_over_processes", False) or texts < PARALLEL_ABOVE:
+    if not encoder.spreads_over_processes or texts < PARALLEL_ABOVE:
         return 1
     try:
         cores = len(os.sched_getaffinity(0))

@@ -112,7 +112,8 @@ class Lexicon:
     def load(cls, path: Path) -> Lexicon:
         """Read a lexicon written by save(); raise ValueError if it is damaged."""
         try:
-            with np.load(path, allow_pickle=False) as data:
+            # Opened here, not by np.load, which leaves the file open when the zip is damaged.
+            with path.open("rb") as handle, np.load(handle, allow_pickle=False) as data:
                 vectors = np.ascontiguousarray(data["vectors"], dtype=np.float32)
                 lexicon = cls(
                     words=data["words"].tolist(),

@@ -61,6 +61,7 @@ class VectorRows:
         self._row_bytes = self.shape[1] * 4
         self._file = _File(path)
         if os.fstat(self._file.descriptor).st_size < self._offset + self.shape[0] * self._row_bytes:
+            self._file.close()
             raise ValueError(f"{path} is shorter than its header says")
 
     def __len__(self) -> int:

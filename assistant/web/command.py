@@ -7,8 +7,9 @@ import sys
 import click
 
 from assistant import UserError, prepare_searcher
+from assistant.harness import READY_LINE
 from assistant.web.app import create_app
-from assistant.web.serve import READY_LINE, exposure_warning, serve_app
+from assistant.web.serve import exposure_warning, serve_app
 
 EXIT_PROBLEM = 2
 

@@ -13,9 +13,6 @@ from flask import Flask
 log = logging.getLogger(__name__)
 
 THREADS = 8
-# The line `assistant serve` prints once listening, followed by the address: scripts and
-# tests read the address from it (see assistant/harness.py).
-READY_LINE = "Serving the assistant on"
 
 
 def is_loopback(host: str) -> bool:
