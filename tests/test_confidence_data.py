@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from assistant.eval import NO_ANSWER, load_questions, normalise
-from assistant.glossary import Glossary, load_glossary
-from assistant.lexical import passage_terms, query_terms, words
+from assistant.index.terms import passage_terms, words
+from assistant.search.glossary import Glossary, load_glossary
+from assistant.search.question import query_terms
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data" / "confidence"
