@@ -45,7 +45,7 @@ def test_api_ask_gives_exactly_the_cli_contract(client, runner, question):
     assert result.exit_code == 0, result.output
     assert api == json.loads(result.stdout)
 
-    assert set(api) == {"question", "lang", "answerable", "passages"}
+    assert set(api) == {"question", "lang", "answerable", "confidence", "understood_as", "passages"}
     assert api["lang"] == ("fr" if question == FRENCH_POLICE else "en")
     assert len(api["passages"]) == 4
     for passage in api["passages"]:
