@@ -6,11 +6,10 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
 
-from assistant.web import document_passages, searcher_of
+from assistant.web import document_passages, searcher_of, validate
 from assistant.web.document_view import layout_document
 from assistant.web.errors import message_templates
 from assistant.web.i18n import LANGUAGE_COOKIE, LANGUAGES, kind_label, page_context, starters, strings
-from assistant.web import validate
 from assistant.web.validate import DEFAULT_K, MAX_K
 
 bp = Blueprint("pages", __name__)
