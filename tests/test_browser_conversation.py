@@ -259,6 +259,9 @@ def test_related_reading_under_an_answer(browser, server_url):
         questions.first.click()
         page.locator(".turn").nth(1).locator(".answer").wait_for()
         assert page.locator(".turn").nth(1).locator(".asked-text").inner_text() == suggested[0]
+        # A question the conversation has asked is not suggested again.
+        later = page.locator(".turn").nth(1).locator(".related-questions button").all_inner_texts()
+        assert later and not {suggested[0], POLICE.replace(" ?", "\u202f?")} & set(later)
     finally:
         context.close()
     assert errors == []

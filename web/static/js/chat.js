@@ -32,8 +32,11 @@ function announce(message) {
   }, 50);
 }
 
-function render(turn) {
-  return turnItem(turn, { announce, onAsk: (question) => submit(question) });
+function render(turn, position, all) {
+  // The questions asked before this one in the conversation are not suggested again.
+  const before = all ? all.slice(0, position) : loadTurns();
+  const asked = before.filter((other) => other.id !== turn.id).map((other) => other.question);
+  return turnItem(turn, { announce, onAsk: (question) => submit(question), asked });
 }
 
 /** Show "clear" once there is a conversation; the starter questions only before. */

@@ -76,7 +76,7 @@ function sectionLinks(passages) {
  * Return the starter questions closest to an answer: those whose own best passages overlap
  * the answer's most (a passage ranked higher weighs more), in the interface's language.
  */
-export function closestStarters(answer, question) {
+export function closestStarters(answer, question, asked = []) {
   const ranks = new Map();
   (answer.passages || []).forEach((passage, position) => {
     const weight = 1 / (position + 1);
@@ -84,8 +84,9 @@ export function closestStarters(answer, question) {
       if (id && !ranks.has(id)) ranks.set(id, weight);
     }
   });
-  const asked = flat(question);
-  const candidates = starterQuestions.filter((starter) => starter.lang === uiLang && flat(starter.text) !== asked);
+  // Not the question itself, nor one the conversation has asked already.
+  const done = new Set([question, ...asked].map(flat));
+  const candidates = starterQuestions.filter((starter) => starter.lang === uiLang && !done.has(flat(starter.text)));
   const scored = candidates.map((starter, order) => {
     const mine = Array.isArray(starter.passages) ? starter.passages : [];
     const score = mine.reduce((sum, id, position) => sum + (ranks.get(id) || 0) / (1 + position / 10), 0);
@@ -101,7 +102,7 @@ export function closestStarters(answer, question) {
   return close.map((entry) => entry.starter);
 }
 
-function relatedReading(answer, question, level, onAsk) {
+function relatedReading(answer, question, level, onAsk, asked) {
   const block = element("div", "related");
   const links = level === "low" ? [] : sectionLinks(answer.passages);
   if (links.length) {
@@ -114,7 +115,7 @@ function relatedReading(answer, question, level, onAsk) {
     }
     block.append(list);
   }
-  const starters = closestStarters(answer, question);
+  const starters = closestStarters(answer, question, asked);
   if (starters.length) {
     block.append(element("p", "related-label", t("related_questions")));
     const list = element("ul", "related-questions");
@@ -132,7 +133,7 @@ function relatedReading(answer, question, level, onAsk) {
   return block.children.length ? block : null;
 }
 
-function answerBlock(answer, question, { announce, onAsk }) {
+function answerBlock(answer, question, { announce, onAsk, asked }) {
   const block = element("div", "answer");
   const understood = understoodAs(answer, question);
   if (understood) block.append(understood);
@@ -152,7 +153,7 @@ function answerBlock(answer, question, { announce, onAsk }) {
   } else {
     block.append(confidenceLine(answer, level), passageList(passages, announce));
   }
-  const related = relatedReading({ ...answer, passages }, question, level, onAsk);
+  const related = relatedReading({ ...answer, passages }, question, level, onAsk, asked);
   if (related) block.append(related);
   return block;
 }
@@ -183,9 +184,10 @@ function foldButton(heading, textId) {
 
 /**
  * Return the <li> of a turn ({id, question, answer} or {id, question, error}, or pending).
- * `onAsk(question)` asks one of the suggested questions.
+ * `onAsk(question)` asks one of the suggested questions; `asked` are the conversation's
+ * earlier questions (not suggested again).
  */
-export function turnItem(turn, { announce = () => {}, onAsk = () => {} } = {}) {
+export function turnItem(turn, { announce = () => {}, onAsk = () => {}, asked = [] } = {}) {
   const item = element("li", "turn");
   if (turn.id) item.dataset.turnId = turn.id;
   const heading = questionHeading(turn);
@@ -196,7 +198,7 @@ export function turnItem(turn, { announce = () => {}, onAsk = () => {} } = {}) {
     text.id = `question-${turn.id || Math.random().toString(36).slice(2, 8)}`;
     item.append(foldButton(heading, text.id));
   }
-  if (turn.answer) item.append(answerBlock(turn.answer, turn.question, { announce, onAsk }));
+  if (turn.answer) item.append(answerBlock(turn.answer, turn.question, { announce, onAsk, asked }));
   else if (turn.error) item.append(element("p", "error", turn.error));
   else item.append(element("p", "pending", t("searching")));
   return item;
