@@ -192,7 +192,7 @@ def export(
         _fail("a DOCX export needs a file: add -o FILE.docx")
     try:
         with load_index(settings.index_dir) as index:
-            excerpts = collect_excerpts(index, list(passage_ids))
+            excerpts = collect_excerpts(index, list(passage_ids), public_url=settings.public_url)
     except UserError as error:
         _fail(str(error))
     data = export_excerpts(excerpts, fmt, lang or default_language(excerpts))

@@ -74,3 +74,9 @@ def message(code: str, lang: str, **values: object) -> str:
     lang = lang if lang in _MESSAGES else "en"
     text = _MESSAGES[lang][code].format(**values)
     return french_typography(text) if lang == "fr" else text
+
+
+def message_templates(lang: str) -> dict[str, str]:
+    """Return every error message of a language with its {placeholders}, for the page's script."""
+    table = _MESSAGES[lang if lang in _MESSAGES else "en"]
+    return {code: french_typography(text) if lang == "fr" else text for code, text in table.items()}
