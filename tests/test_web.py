@@ -180,7 +180,7 @@ def test_unknown_pages_get_the_sites_own_404(client, path):
 def test_an_unexpected_failure_is_a_json_500_that_logs_no_question(app, monkeypatch, caplog):
     searcher = app.extensions["assistant.searcher"]
 
-    def broken(question, k=5, filters=None):
+    def broken(question, k=5, filters=None, context=()):
         raise RuntimeError(f"could not answer {question!r}")
 
     monkeypatch.setattr(searcher, "ask", broken)
