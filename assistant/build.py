@@ -23,7 +23,7 @@ from assistant.lexicon import Lexicon, build_lexicon
 log = logging.getLogger(__name__)
 
 # Bump when cleaning or chunking changes, so that old indexes count as stale.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 
 
 @dataclass

@@ -109,6 +109,7 @@ class Searcher:
             for sector in passage.sectors:
                 self._sectors_of[number, self._sector_code[sector]] = True
         self._lang_of = np.array([passage.lang for passage in passages], dtype=object)
+        self._citable = np.array([passage.citable for passage in passages], dtype=bool)
         # How a question's cosines spread over the collection (for fusion), estimated from
         # evenly spaced passages: their mean vector and covariance give the mean and
         # variance of any question's cosines with them (q·m and qᵀCq), so a question costs
@@ -121,10 +122,10 @@ class Searcher:
         self._sample_mean = self._sample_mean.astype(np.float32)
 
     def allowed(self, filters: Filters) -> np.ndarray | None:
-        """Return a boolean mask of the passages the filters let through (None: all)."""
+        """Return a boolean mask of the citable passages the filters let through (None: all)."""
         if not filters:
-            return None
-        mask = np.ones(len(self.index.passages), dtype=bool)
+            return None if self._citable.all() else self._citable
+        mask = self._citable.copy()
         if filters.doc_ids:
             codes = [self._doc_code[name] for name in filters.doc_ids if name in self._doc_code]
             mask &= np.isin(self._doc_of, codes)
