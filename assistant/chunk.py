@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from assistant.lang import detect_language
 from assistant.records import Block, Document, Passage
-from assistant.roles import TEXT, is_closing, is_lead_in, passage_role
+from assistant.roles import CITABLE_ROLES, is_closing, is_lead_in, passage_role
 from assistant.sectors import passage_sectors
 
 MAX_WORDS = 150
@@ -253,9 +253,9 @@ def split_passages(document: Document) -> list[Passage]:
         if not own:
             continue
         start += document.text[start : span.end].index(own[0])
-        role = passage_role(own)
+        role = passage_role(own, span.kind)
         lead = span.lead
-        if not lead and role == TEXT and section and _word_count(own) < SHORT_PASSAGE_WORDS:
+        if not lead and role in CITABLE_ROLES and section and _word_count(own) < SHORT_PASSAGE_WORDS:
             lead = f"{HEADING_JOIN.join(section)}{HEADING_JOIN}"  # "Services de police." alone says little
         text = f"{lead}{own}"
         key = f"{section}{text}"

@@ -27,6 +27,7 @@ from assistant.lexical import (
     words,
 )
 from assistant.records import Answer, Hit, Passage
+from assistant.roles import CITABLE_ROLES, RANK_OFFSETS, ROLES, cited_roles
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,8 @@ class Searcher:
             for sector in passage.sectors:
                 self._sectors_of[number, self._sector_code[sector]] = True
         self._lang_of = np.array([passage.lang for passage in passages], dtype=object)
-        self._citable = np.array([passage.citable for passage in passages], dtype=bool)
+        self._role_of = np.array([ROLES.index(passage.role) for passage in passages], dtype=np.int8)
+        self._rank_offset = np.array([RANK_OFFSETS.get(passage.role, 0.0) for passage in passages], dtype=np.float32)
         # How a question's cosines spread over the collection (for fusion), estimated from
         # evenly spaced passages: their mean vector and covariance give the mean and
         # variance of any question's cosines with them (q·m and qᵀCq), so a question costs
@@ -121,11 +123,11 @@ class Searcher:
         self._sample_cov = (centred.T @ centred / max(1, len(sample))).astype(np.float32)
         self._sample_mean = self._sample_mean.astype(np.float32)
 
-    def allowed(self, filters: Filters) -> np.ndarray | None:
-        """Return a boolean mask of the citable passages the filters let through (None: all)."""
+    def allowed(self, filters: Filters, roles: frozenset[str] = CITABLE_ROLES) -> np.ndarray | None:
+        """Return a boolean mask of the passages of these roles the filters let through (None: all)."""
+        mask = np.isin(self._role_of, [ROLES.index(role) for role in roles])
         if not filters:
-            return None if self._citable.all() else self._citable
-        mask = self._citable.copy()
+            return None if mask.all() else mask
         if filters.doc_ids:
             codes = [self._doc_code[name] for name in filters.doc_ids if name in self._doc_code]
             mask &= np.isin(self._doc_of, codes)
@@ -188,7 +190,7 @@ class Searcher:
         question = question.strip()
         k = max(1, min(int(k), MAX_K))
         lang = detect_language(question)
-        allowed = self.allowed(filters or Filters())
+        allowed = self.allowed(filters or Filters(), cited_roles(question))
         dense = lexical = None
         vector, word_vectors = self.encode(question, lang, retriever)
         if vector is not None:
@@ -254,7 +256,7 @@ class Searcher:
             "lexical": Standardiser.of(lexical),
         }
         units, best = best_of_each_unit(self._unit[candidates], {"dense": cosines, "lexical": lexical[candidates]})
-        return Ranking.ordered(units, zscore_fusion(best, standardisers))
+        return Ranking.ordered(units, zscore_fusion(best, standardisers) + self._rank_offset[units])
 
     def _dense_spread(self, vector: np.ndarray) -> Standardiser:
         """Return the mean and spread of the question's cosines over the sampled passages."""
