@@ -58,7 +58,7 @@ _FOUND_AT = re.compile(
 )
 _PDF = re.compile(r"\((?:pdf|PDF)\)|\[(?:pdf|PDF)\]")
 _NAVIGATION = re.compile(
-    r"^(?:next|previous|back|home|menu|top|read more|learn more|see more|show more|more info\w*|click here"
+    r"^(?:next|previous|back(?: to\b.*)?|home|menu|top|read more|learn more|see more|show more|more info\w*|click here"
     r"|go to\b.*|return to\b.*|skip to\b.*|share\b.*|print\b.*|page \d+ (?:of|sur|de) \d+|\d+\s*/\s*\d+"
     r"|suivant|précédent|retour\b.*|accueil|haut de (?:la )?page|lire la suite|en savoir plus|voir plus"
     r"|cliquez ici|partager\b.*|imprimer\b.*)\W*$",
