@@ -106,9 +106,11 @@ def passage_highlights(text: str, lang: str, wanted: frozenset[str]) -> tuple[Sp
 def highlight_hits(question: str, hits: Sequence[Hit]) -> tuple[Hit, ...]:
     """Return the hits with their highlights filled (hits that already have some are kept)."""
     wanted = question_stems(question)
-    return tuple(
-        hit
-        if hit.highlights
-        else replace(hit, highlights=passage_highlights(hit.passage.text, hit.passage.lang, wanted))
-        for hit in hits
-    )
+    return tuple(hit if hit.highlights else replace(hit, highlights=_own_highlights(hit, wanted)) for hit in hits)
+
+
+def _own_highlights(hit: Hit, wanted: frozenset[str]) -> tuple[Span, ...]:
+    """Return a hit's highlights in its own words, never in the lead repeated before them."""
+    offset = len(hit.passage.lead)
+    spans = passage_highlights(hit.passage.own_text, hit.passage.lang, wanted)
+    return tuple((start + offset, end + offset) for start, end in spans)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.chunk import MAX_WORDS, SHORT_PASSAGE_WORDS, split_all, split_passages
+from assistant.highlight import highlight_hits
 from assistant.ingest import load_documents
 from assistant.roles import (
     CLOSING,
@@ -195,3 +196,13 @@ def test_a_question_about_obstacles_gets_no_closing_line(searcher):
     for question in ("What gets in the way of collaboration between organisations?",
                      "Quels obstacles à la collaboration entre organismes?"):
         assert all(hit.passage.role not in {CLOSING, LEAD_IN} for hit in searcher.ask(question, k=10).hits)
+
+
+def test_highlights_mark_a_passages_own_words_not_its_lead(searcher):
+    question = "What are the benefits of cross-sectoral collaboration?"
+    hits = highlight_hits(question, searcher.ask(question, k=10).hits)
+    led = [hit for hit in hits if hit.passage.lead.startswith(BENEFITS_LEAD)]
+    assert led  # items of the benefits list, each opening on the lead-in
+    for hit in led:
+        assert all(start >= len(hit.passage.lead) for start, _ in hit.highlights), hit.passage.text
+    assert any(hit.highlights for hit in led)
