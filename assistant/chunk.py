@@ -27,6 +27,8 @@ SHORT_ITEM_WORDS = 12  # lists of items this short are grouped: "Services de pol
 # "QUELQUES PARTENAIRES INTERSECTORIELS — Services de police."
 SHORT_PASSAGE_WORDS = 12
 HEADING_JOIN = " — "
+# A lead-in sentence repeated before each passage of its list takes at most this many words.
+MAX_LEAD_WORDS = MAX_WORDS // 3
 _SENTENCE_END = re.compile(r"(?<=[.!?;…»”])\s+(?=[\"«“(\[]?[A-ZÀ-ÖØ-Ý0-9])")
 
 
@@ -44,6 +46,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     if start < len(text):
         spans.append((start, len(text)))
     return [(begin, end) for begin, end in spans if text[begin:end].strip()]
+
+
+def _last_sentence(text: str) -> str:
+    """Return the last sentence of a text (all of it when it has none)."""
+    spans = sentence_spans(text)
+    return text[spans[-1][0] : spans[-1][1]] if spans else text
 
 
 def _split_long(start: int, end: int, text: str, max_words: int) -> list[tuple[int, int]]:
@@ -144,13 +152,16 @@ def _spans(groups: list[_Group], text: str) -> Iterator[tuple[tuple[str, ...], _
     while number < len(groups):
         section, kind, blocks = groups[number]
         members = _list_after(groups, number) if kind == "paragraph" and is_lead_in(blocks[0].text) else []
+        last = groups[members[-1]][2][-1] if members else None
+        fits = last is not None and _word_count(text[blocks[0].start : last.end]) <= MAX_WORDS
+        if members and not fits and _word_count(_last_sentence(blocks[0].text)) > MAX_LEAD_WORDS:
+            members = []  # a lead-in this long would crowd out the list it opens: it stays alone
         if not members:
             for span in _spans_for_group(kind, blocks, text):
                 yield section, span
             number += 1
             continue
-        last = groups[members[-1]][2][-1]
-        if _word_count(text[blocks[0].start : last.end]) <= MAX_WORDS:  # the lead-in and its list in one
+        if fits:  # the lead-in and its list in one passage
             yield section, _Span(blocks[0].start, last.end, groups[members[0]][1])
             number = members[-1] + 1
             continue

@@ -206,3 +206,34 @@ def test_highlights_mark_a_passages_own_words_not_its_lead(searcher):
     for hit in led:
         assert all(start >= len(hit.passage.lead) for start, _ in hit.highlights), hit.passage.text
     assert any(hit.highlights for hit in led)
+
+
+def _long_list_document(tmp_path, lead_in: str):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    items = "".join(
+        f"- Step {number}: the partners meet, compare what each of them knows about the young person, agree on "
+        f"who calls the family this week and write down what was decided, so that nobody repeats it.\n"
+        for number in range(1, 8)
+    )
+    (corpus / "steps.md").write_text(f"# Working together\n\n{lead_in}\n\n{items}", encoding="utf-8")
+    (document,) = load_documents(corpus)[0]
+    return split_passages(document)
+
+
+def test_only_the_last_sentence_of_a_lead_in_paragraph_is_repeated(tmp_path):
+    pieces = _long_list_document(
+        tmp_path, "Partners often start without a plan. Here is how a follow-up usually goes, week after week:")
+    assert pieces[0].text == "Partners often start without a plan." and pieces[0].role == TEXT
+    lead = "Here is how a follow-up usually goes, week after week:"
+    steps = pieces[1:]
+    assert len(steps) == 7 and all(piece.text.startswith(lead) for piece in steps)
+    assert steps[0].lead == "" and all(piece.lead == f"{lead}\n" for piece in steps[1:])  # the first holds it
+    assert all(piece.word_count <= MAX_WORDS for piece in pieces)
+
+
+def test_a_lead_in_too_long_to_repeat_stays_alone(tmp_path):
+    lead_in = "Here is " + " ".join(["how partners who have worked together for years"] * 7) + " go about it:"
+    pieces = _long_list_document(tmp_path, lead_in)
+    assert pieces[0].text == lead_in and pieces[0].role == LEAD_IN and not pieces[0].citable
+    assert all(piece.lead == "" and piece.role == TEXT for piece in pieces[1:])
