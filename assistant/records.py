@@ -44,7 +44,8 @@ class Passage:
     `text` is `lead` followed by the document's text from `start` to `end`: `lead` is
     context repeated before the passage's own words so that it reads alone (the lead-in of
     the list it belongs to, or the heading of a passage of a few words), "" for most.
-    `role` says what the passage is for (see assistant.roles): only "text" is cited.
+    `role` says what the passage is for (see assistant.roles): reference entries, navigation
+    leftovers, closing lines and lone lead-ins are shown in their document, not cited as answers.
     """
 
     passage_id: str
