@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assistant.roles import CITABLE_ROLES, TEXT
+
 
 @dataclass(frozen=True)
 class Block:
@@ -37,7 +39,14 @@ class Document:
 
 @dataclass(frozen=True)
 class Passage:
-    """A citable excerpt of a document, with where it sits in it."""
+    """An excerpt of a document, with where it sits in it and whether it can be cited.
+
+    `text` is `lead` followed by the document's text from `start` to `end`: `lead` is
+    context repeated before the passage's own words so that it reads alone (the lead-in of
+    the list it belongs to, or the heading of a passage of a few words), "" for most.
+    `role` says what the passage is for (see assistant.roles): reference entries, navigation
+    leftovers, closing lines and lone lead-ins are shown in their document, not cited as answers.
+    """
 
     passage_id: str
     doc_id: str
@@ -50,6 +59,18 @@ class Passage:
     kind: str = "paragraph"
     sectors: tuple[str, ...] = ()
     translation_id: str | None = None
+    lead: str = ""
+    role: str = TEXT
+
+    @property
+    def citable(self) -> bool:
+        """Return whether the passage may be given as an answer (not a reference entry, a closing line…)."""
+        return self.role in CITABLE_ROLES
+
+    @property
+    def own_text(self) -> str:
+        """Return the passage's own words, without the context repeated before them."""
+        return self.text[len(self.lead) :]
 
     @property
     def section_label(self) -> str:

@@ -42,7 +42,10 @@ def test_synthetic_corpus_recombines_real_sentences_in_both_languages(tmp_path):
     passages = split_all(documents)
     assert not problems and {document.lang for document in documents} == {"en", "fr"}
     assert 115 <= len(passages) <= 125
-    assert len({passage.text for passage in passages}) == len(passages)
+    # recombined sentences make distinct passages; only an end-of-step line set apart as a
+    # passage of its own ("You have just created an alliance…!") recurs word for word
+    distinct = {passage.text for passage in passages if passage.citable}
+    assert len(distinct) == sum(passage.citable for passage in passages) >= 110
     known = set(pool.sentences["en"]) | set(pool.sentences["fr"])
     assert any(sentence in passages[0].text for sentence in known)
 

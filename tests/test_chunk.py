@@ -31,7 +31,9 @@ def test_offsets_order_and_language(corpus):
     documents, passages = corpus
     by_id = {document.doc_id: document for document in documents}
     for passage in passages:
-        assert by_id[passage.doc_id].text[passage.start : passage.end] == passage.text
+        # the passage's own words are its span of the document; a lead repeated before them is context
+        assert passage.lead + by_id[passage.doc_id].text[passage.start : passage.end] == passage.text
+        assert passage.own_text == by_id[passage.doc_id].text[passage.start : passage.end]
         assert passage.lang in {"en", "fr"}
     orders = [passage.order for passage in passages if passage.doc_id == "aire-ouverte-partenariat-fr"]
     assert orders == list(range(len(orders)))

@@ -81,8 +81,9 @@ def test_questions_files_are_read_and_faults_named(tmp_path):
 @pytest.fixture
 def questions_file(tmp_path, bundled_index):
     """Two questions whose evidence is text of the bundled corpus, and one it cannot answer."""
-    french = next(p for p in bundled_index.passages if p.lang == "fr" and p.word_count > 12)
-    english = next(p for p in bundled_index.passages if p.lang == "en" and p.word_count > 12)
+    # citable passages: a reference entry (the first French passage of the corpus) is never cited
+    french = next(p for p in bundled_index.passages if p.lang == "fr" and p.word_count > 12 and p.citable)
+    english = next(p for p in bundled_index.passages if p.lang == "en" and p.word_count > 12 and p.citable)
     rows = [
         {"id": "fr", "question": french.text, "lang": "fr", "kind": "same-language",
          "evidence": [french.text[:60]], "docs": []},

@@ -78,8 +78,8 @@ class LexicalIndex:
 
 
 def lexical_text(passage: Passage) -> str:
-    """Return what keyword search sees of a passage: its headings and its text."""
-    return " ".join((*passage.section, passage.text))
+    """Return what keyword search sees of a passage: its headings and its own words (not its lead)."""
+    return " ".join((*passage.section, passage.own_text))
 
 
 def build_lexical(passages: Sequence[Passage]) -> LexicalIndex:

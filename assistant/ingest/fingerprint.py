@@ -9,7 +9,7 @@ from assistant.ingest.loader import corpus_files, file_hash
 from assistant.ingest.manifest import MANIFEST_NAME
 
 # Bump when cleaning or chunking changes, so that old indexes count as stale.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 
 
 def corpus_state(corpus_dir: Path) -> dict[str, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from assistant.index import Index
@@ -34,7 +36,9 @@ class DenseSearcher:
     def search(self, vector: np.ndarray, allowed: np.ndarray | None) -> Ranking:
         """Return the passages nearest to a question vector, by cosine similarity."""
         count = len(self.index.passages)
-        depth = min(FILTERED_DEPTH if allowed is not None else DEPTH, count)
+        share = 1.0 if allowed is None else float(allowed.mean()) if count else 0.0
+        # A mask that keeps most passages (the citable ones) only needs DEPTH of them; filters go deeper.
+        depth = min(math.ceil(DEPTH / share) if share >= 0.9 else FILTERED_DEPTH, count)
         if depth == 0:
             return Ranking.empty()
         scores, positions = self.index.faiss_index.search(vector[None, :].astype(np.float32), depth)

@@ -1,4 +1,4 @@
-"""The masks of passages that filters on sectors and documents let through."""
+"""The masks of passages a search may cite: of a cited role, and through the user's filters."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from assistant.records import Filters, Passage
+from assistant.roles import CITABLE_ROLES, ROLES
 
 
 class FilterMasks:
@@ -23,12 +24,13 @@ class FilterMasks:
             for sector in passage.sectors:
                 self._sectors_of[number, self._sector_code[sector]] = True
         self._count = len(passages)
+        self._role_of = np.array([ROLES.index(passage.role) for passage in passages], dtype=np.int8)
 
-    def allowed(self, filters: Filters) -> np.ndarray | None:
-        """Return a boolean mask of the passages the filters let through (None: all)."""
+    def allowed(self, filters: Filters, roles: frozenset[str] = CITABLE_ROLES) -> np.ndarray | None:
+        """Return a boolean mask of the passages of these roles the filters let through (None: all)."""
+        mask = np.isin(self._role_of, [ROLES.index(role) for role in roles])
         if not filters:
-            return None
-        mask = np.ones(self._count, dtype=bool)
+            return None if mask.all() else mask
         if filters.doc_ids:
             codes = [self._doc_code[name] for name in filters.doc_ids if name in self._doc_code]
             mask &= np.isin(self._doc_of, codes)

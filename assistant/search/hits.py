@@ -6,7 +6,7 @@ import numpy as np
 
 from assistant.index import Index
 from assistant.index.terms import term_set
-from assistant.records import Hit
+from assistant.records import Hit, Passage
 from assistant.search.fuse import Ranking
 from assistant.search.highlight import passage_highlights
 from assistant.search.pairs import TranslationPairs
@@ -50,7 +50,7 @@ def select_hits(
             score=float(score),
             translation=index.passages[other] if other >= 0 else None,
             scores=scores,
-            highlights=passage_highlights(passage.text, passage.lang, wanted),
+            highlights=_own_highlights(passage, wanted),
         ))
         if len(hits) == k:
             break
@@ -61,3 +61,10 @@ def _overlap(first: frozenset[str], second: frozenset[str]) -> float:
     """Return the Jaccard overlap of two sets of words."""
     union = len(first | second)
     return len(first & second) / union if union else 1.0
+
+
+def _own_highlights(passage: Passage, wanted: frozenset[str]) -> tuple[tuple[int, int], ...]:
+    """Return a passage's highlights in its own words, never in the lead repeated before them."""
+    offset = len(passage.lead)
+    spans = passage_highlights(passage.own_text, passage.lang, wanted)
+    return tuple((start + offset, end + offset) for start, end in spans)

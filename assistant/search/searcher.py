@@ -14,6 +14,7 @@ from assistant.index.keyword import build_lexical
 from assistant.index.terms import words
 from assistant.ingest.fingerprint import corpus_fingerprint
 from assistant.records import Answer
+from assistant.roles import RANK_OFFSETS, cited_roles
 from assistant.rules import check_k
 from assistant.search.correct import Vocabulary
 from assistant.search.dense import DEPTH, DenseSearcher
@@ -45,6 +46,8 @@ class Searcher:
         self.keyword = KeywordSearcher(index.lexical if index.lexical is not None else build_lexical(index.passages))
         self.masks = FilterMasks(index.passages)
         self.pairs = TranslationPairs(index.passages, index.position)
+        self._rank_offset = np.array([RANK_OFFSETS.get(passage.role, 0.0) for passage in index.passages],
+                                     dtype=np.float32)
 
     def close(self) -> None:
         """Close the index's files."""
@@ -79,7 +82,7 @@ class Searcher:
             raise ValueError(f"unknown retriever {retriever!r}: use one of {', '.join(RETRIEVERS)}")
         k = check_k(k)
         analysed, vector = self.analyser.analyse(question, retriever, context)
-        allowed = self.masks.allowed(filters or Filters())
+        allowed = self.masks.allowed(filters or Filters(), cited_roles(analysed.text))
         dense = self.dense.search(vector, allowed) if vector is not None else None
         lexical = self.keyword.scores(analysed, allowed) if retriever in ("lexical", "hybrid") else None
         if retriever == "hybrid":
@@ -129,7 +132,7 @@ class Searcher:
             "lexical": Standardiser.of(lexical),
         }
         units, best = best_of_each_unit(self.pairs.unit[candidates], {"dense": cosines, "lexical": lexical[candidates]})
-        return Ranking.ordered(units, zscore_fusion(best, standardisers))
+        return Ranking.ordered(units, zscore_fusion(best, standardisers) + self._rank_offset[units])
 
 
 def open_searcher(settings: Settings, check_corpus: bool = True) -> Searcher:
