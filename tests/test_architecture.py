@@ -102,6 +102,18 @@ def test_only_the_faces_import_the_frameworks():
     assert {name: found for name, found in offenders.items() if found} == {}
 
 
+def test_the_pipeline_imports_only_downstream():
+    order = ["assistant.ingest", "assistant.chunk", "assistant.embed", "assistant.index", "assistant.search"]
+    upstream = [
+        f"{name} imports {module}"
+        for name in MODULES
+        if wing(name) in order
+        for module in internal_imports(name)
+        if wing(module) in order and order.index(wing(module)) > order.index(wing(name))
+    ]
+    assert upstream == []
+
+
 def test_the_two_faces_never_import_each_other():
     cli = internal_imports("assistant.cli")
     assert not any(module == "assistant.web" or module.startswith("assistant.web.") for module in cli)
