@@ -86,7 +86,7 @@ def run_build(corpus: Path, index: Path) -> dict:
         "cpu_seconds": round(cpu, 1),
         "cpu_bound_passages_per_second": round(report.passages / (cpu / (os.cpu_count() or 1)), 1),
         "index_mb": round(size / 1e6, 1),
-        "faiss": report.manifest["faiss"],
+        "faiss": report.manifest.faiss,
         "peak_rss_mb": round(peak_rss_mb(), 1),
     }
 
@@ -95,7 +95,7 @@ def recall_at_k(index, queries, k: int = RECALL_K) -> float | None:
     """Return the mean share of the exact top-k that the index's own search finds (None if exact)."""
     import numpy as np
 
-    if index.manifest["faiss"].get("kind") == "flat":
+    if index.manifest.faiss.get("kind") == "flat":
         return None
     vectors = np.asarray(index.vectors, dtype=np.float32)
     exact = np.argsort(-(queries @ vectors.T), axis=1)[:, :k]
@@ -107,8 +107,10 @@ def recall_at_k(index, queries, k: int = RECALL_K) -> float | None:
 def run_search(index_dir: Path, corpus: Path, repeat: int, rounds: int, recall_texts: list[str]) -> dict:
     """Open the index as `assistant ask` does, then time single questions per retriever."""
     from assistant.config import Settings
+    from assistant.index import limit_search_threads
     from assistant.search import open_searcher
 
+    limit_search_threads()  # as the CLI does for itself
     searcher = open_searcher(Settings(corpus_dir=corpus, index_dir=index_dir, encoder="usem3"))
     searcher.ask(QUESTIONS[0], k=5)
     first_answer = since_start()
@@ -121,7 +123,7 @@ def run_search(index_dir: Path, corpus: Path, repeat: int, rounds: int, recall_t
     queries = searcher.encoder.encode_passages([*QUESTIONS, *recall_texts])
     return {
         "passages": len(searcher.index.passages),
-        "faiss": searcher.index.manifest["faiss"],
+        "faiss": searcher.index.manifest.faiss,
         "first_answer_s": round(first_answer, 3),
         "latency_ms": latency,
         "rss_after_load_mb": round(loaded_rss, 1),
