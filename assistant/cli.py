@@ -105,9 +105,12 @@ def _open_searcher(settings: Settings) -> Searcher:
               help="Only passages about this sector (repeat for several).")
 @click.option("--document", "documents", multiple=True, metavar="DOC_ID",
               help="Only passages of this document (repeat for several).")
+@click.option("--after", "context", multiple=True, metavar="QUESTION",
+              help="An earlier question of the conversation, to understand a follow-up (repeat, oldest first).")
 @click.pass_obj
 def ask(
-    settings, question: str, k: int, as_json: bool, sectors: tuple[str, ...], documents: tuple[str, ...]
+    settings, question: str, k: int, as_json: bool, sectors: tuple[str, ...], documents: tuple[str, ...],
+    context: tuple[str, ...],
 ) -> None:
     """Return the passages of the corpus that answer QUESTION.
 
@@ -116,13 +119,13 @@ def ask(
     """
     raw = _read_question() if question in (None, "-") else question
     try:
-        wanted = parse_ask({"question": raw, "k": k, "sectors": list(sectors)}, (), "en")
+        wanted = parse_ask({"question": raw, "k": k, "sectors": list(sectors), "context": list(context)}, (), "en")
     except QuestionRejected as error:
         _fail(str(error))
     with _open_searcher(settings) as searcher:
         try:
-            wanted = parse_ask({"question": raw, "k": k, "sectors": list(sectors), "documents": list(documents)},
-                               searcher.index.documents, wanted.lang)
+            wanted = parse_ask({"question": raw, "k": k, "sectors": list(sectors), "documents": list(documents),
+                                "context": list(context)}, searcher.index.documents, wanted.lang)
         except QuestionRejected as error:
             _fail(f"{error} (known: {', '.join(sorted(searcher.index.documents))})")
         answer = answer_question(searcher, wanted, settings)
@@ -140,9 +143,19 @@ def _read_question() -> str:
     return sys.stdin.read(4 * MAX_QUESTION_CHARS + 1)  # enough to say "too long", no more
 
 
+_CONFIDENCE = {
+    "fr": {"high": "Correspondance forte", "medium": "Correspondance partielle : vérifiez les passages"},
+    "en": {"high": "Strong match", "medium": "Partial match: check the passages"},
+}
+
+
 def _print_answer(data: dict) -> None:
     french = data["lang"] == "fr"
-    if not data["answerable"]:
+    if data.get("understood_as") and data["understood_as"] != data["question"]:
+        click.echo(("Compris comme : " if french else "Understood as: ") + data["understood_as"])
+    if data["answerable"]:
+        click.echo(_CONFIDENCE["fr" if french else "en"][data["confidence"]])
+    else:
         click.echo(
             "Les documents ne semblent pas répondre à cette question ; essayez de la reformuler."
             if french
@@ -179,7 +192,7 @@ def export(
         _fail("a DOCX export needs a file: add -o FILE.docx")
     try:
         with load_index(settings.index_dir) as index:
-            excerpts = collect_excerpts(index, list(passage_ids))
+            excerpts = collect_excerpts(index, list(passage_ids), public_url=settings.public_url)
     except UserError as error:
         _fail(str(error))
     data = export_excerpts(excerpts, fmt, lang or default_language(excerpts))

@@ -36,6 +36,9 @@ class Settings:
     index_dir: Path
     encoder: str = DEFAULT_ENCODER
     stats_enabled: bool = False
+    # The address where colleagues reach this assistant (ASSISTANT_PUBLIC_URL, e.g.
+    # https://assistant.example.org): exported excerpts link there, never to 127.0.0.1.
+    public_url: str | None = None
 
     def with_overrides(self, **overrides: object) -> Settings:
         """Return a copy with the non-None overrides applied."""
@@ -54,5 +57,6 @@ def load_settings(**overrides: object) -> Settings:
         index_dir=Path(os.environ.get("ASSISTANT_INDEX", root / "index")).expanduser().resolve(),
         encoder=os.environ.get("ASSISTANT_ENCODER", DEFAULT_ENCODER),
         stats_enabled=os.environ.get("ASSISTANT_STATS", "").lower() in {"1", "true", "yes", "on"},
+        public_url=os.environ.get("ASSISTANT_PUBLIC_URL", "").strip().rstrip("/") or None,
     )
     return settings.with_overrides(**overrides)

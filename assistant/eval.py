@@ -17,6 +17,7 @@ RECALL_AT = (1, 3, 5, 10)
 MRR_AT = 10
 MAX_HIT_WORDS = 200  # a longer passage is a document, not a citation: never a hit
 NO_ANSWER = "no-answer"
+CONFIDENCE_LEVELS = ("high", "medium", "low")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"'})
 _SPACE = re.compile(r"\s+")
 
@@ -50,6 +51,8 @@ class Outcome:
     said_answerable: bool
     passage_words: tuple[int, ...]
     top_dense: float | None = None  # best dense similarity among the returned passages
+    confidence: str = ""  # "high" | "medium" | "low"
+    signals: dict[str, float] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,15 @@ class Report:
     mean_passage_words: float
     outcomes: tuple[Outcome, ...] = field(default=(), repr=False)
 
+    def confidence_table(self) -> dict[str, dict[str, int]]:
+        """Return how many answerable and no-answer questions got each confidence level."""
+        table = {group: dict.fromkeys(CONFIDENCE_LEVELS, 0) for group in ("answerable", NO_ANSWER)}
+        for outcome in self.outcomes:
+            if outcome.confidence in CONFIDENCE_LEVELS:
+                group = "answerable" if outcome.question.answerable else NO_ANSWER
+                table[group][outcome.confidence] += 1
+        return table
+
     def to_dict(self) -> dict:
         """Return the report as JSON-ready data."""
         def scores(group: Scores) -> dict:
@@ -91,9 +103,11 @@ class Report:
             "no_answer": {"count": self.no_answer_count, "detected": self.no_answer_detected,
                           "answerable_rejected": self.wrongly_rejected},
             "mean_passage_words": self.mean_passage_words,
+            "confidence": self.confidence_table(),
             "questions": [
                 {"id": o.question.question_id, "kind": o.question.kind, "first_hit": o.first_hit,
-                 "answerable": o.said_answerable, "top_dense": o.top_dense}
+                 "answerable": o.said_answerable, "top_dense": o.top_dense, "confidence": o.confidence,
+                 "signals": o.signals}
                 for o in self.outcomes
             ],
         }
@@ -157,6 +171,8 @@ def judge(question: Question, answer: Answer) -> Outcome:
         said_answerable=answer.answerable,
         passage_words=tuple(hit.passage.word_count for hit in answer.hits),
         top_dense=max(dense) if dense else None,
+        confidence=answer.confidence,
+        signals=dict(answer.signals),
     )
 
 
@@ -233,6 +249,10 @@ def format_table(reports: Sequence[Report]) -> str:
     add(f"no-answer detected ({first.no_answer_count})", [r.no_answer_detected for r in reports])
     add("answerable wrongly rejected", [r.wrongly_rejected for r in reports])
     rows.append(["mean passage words", *(f"{r.mean_passage_words:.1f}" for r in reports)])
+    for group in ("answerable", NO_ANSWER):
+        rows.append([f"{group}: high / medium / low",
+                     *(" / ".join(str(r.confidence_table()[group][level]) for level in CONFIDENCE_LEVELS)
+                       for r in reports)])
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = ["| " + " | ".join(cell.ljust(width) for cell, width in zip(header, widths, strict=True)) + " |",
              "|" + "|".join("-" * (width + 2) for width in widths) + "|"]

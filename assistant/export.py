@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,7 +28,7 @@ _LABELS = {
         "exported": "Exporté le {date} — {count} extrait(s)",
         "excerpt": "Extrait",
         "document": "Document",
-        "organisation": "Organisation",
+        "organisation": "Organisme",
         "section": "Section",
         "source": "Source",
         "year": "Année",
@@ -35,7 +36,8 @@ _LABELS = {
         "link": "Lien",
         "references": "Références",
         "lang_names": {"fr": "français", "en": "anglais"},
-        "colon": " :",
+        "in_assistant": "adresse dans l'assistant, sans adresse publique configurée",
+        "colon": "\u202f:",
     },
     "en": {
         "title": "My excerpts",
@@ -50,6 +52,7 @@ _LABELS = {
         "link": "Link",
         "references": "References",
         "lang_names": {"fr": "French", "en": "English"},
+        "in_assistant": "address in the assistant; no public address is set",
         "colon": ":",
     },
 }
@@ -63,9 +66,29 @@ class UnknownPassages(UserError, LookupError):
         self.missing = missing
 
 
+NNBSP = "\u202f"  # French narrow no-break space
+
+
+def french_spacing(text: str) -> str:
+    """Return French text with narrow no-break spaces before : ; ! ? and inside « » (addresses untouched)."""
+    text = re.sub(r"(?<=\S)[ \u00a0\u202f]?([;:!?])(?=\s|$|»)", NNBSP + r"\1", text)
+    text = re.sub(r"«[ \u00a0\u202f]*", "«" + NNBSP, text)
+    return re.sub(r"[ \u00a0\u202f]*»", NNBSP + "»", text)
+
+
+def _typeset(text: str, lang: str) -> str:
+    return french_spacing(text) if lang == "fr" else text
+
+
 @dataclass(frozen=True)
 class Excerpt:
-    """One passage with everything needed to cite it."""
+    """One passage with everything needed to cite it.
+
+    `link` is where a reader of the exported file can open it: the document's own source
+    address when the manifest gives one, else the passage on the public address of the
+    assistant (ASSISTANT_PUBLIC_URL), else None. `address` is the passage's path in the
+    assistant, always known.
+    """
 
     passage_id: str
     text: str
@@ -76,22 +99,33 @@ class Excerpt:
     organisation: str | None
     source: str | None
     year: int | None
-    url: str
+    address: str
+    link: str | None
+    document_link: str | None
 
 
-def collect_excerpts(index: Index, passage_ids: list[str], base_url: str = "") -> list[Excerpt]:
+def _web_address(text: str | None) -> str | None:
+    """Return the text when it is a web address (the manifest's source may be a description)."""
+    return text if text and re.fullmatch(r"https?://\S+", text.strip()) else None
+
+
+def collect_excerpts(index: Index, passage_ids: list[str], public_url: str | None = None) -> list[Excerpt]:
     """Return the excerpts for these ids, in the given order; raise UnknownPassages.
 
-    base_url (e.g. "http://127.0.0.1:8000") makes the links absolute, to open from the file.
+    public_url (ASSISTANT_PUBLIC_URL, e.g. "https://assistant.example.org") is where others
+    reach this assistant; without it, a document with no source address has no link.
     """
     missing = [passage_id for passage_id in passage_ids if index.passage(passage_id) is None]
     if missing:
         raise UnknownPassages(missing)
+    base = public_url.rstrip("/") if public_url else None
     excerpts = []
     for passage_id in passage_ids:
         passage = index.passage(passage_id)
         assert passage is not None
         document = index.documents.get(passage.doc_id)
+        own = _web_address(document.source if document else None)
+        address = passage_url(passage)
         excerpts.append(
             Excerpt(
                 passage_id=passage.passage_id,
@@ -103,7 +137,9 @@ def collect_excerpts(index: Index, passage_ids: list[str], base_url: str = "") -
                 organisation=document.organisation if document else None,
                 source=(document.source or document.path) if document else None,
                 year=document.year if document else None,
-                url=base_url.rstrip("/") + passage_url(passage),
+                address=address,
+                link=own or (base + address if base else None),
+                document_link=own or (f"{base}/documents/{passage.doc_id}" if base else None),
             )
         )
     return excerpts
@@ -133,14 +169,14 @@ def _reference_fields(excerpt: Excerpt, lang: str) -> list[tuple[str, str]]:
         (labels["year"], str(excerpt.year) if excerpt.year else None),
         (labels["language"], labels["lang_names"].get(excerpt.lang, excerpt.lang)),
     ]
-    return [(label, value) for label, value in fields if value]
+    return [(label, _typeset(value, lang)) for label, value in fields if value]
 
 
 def _citation(excerpt: Excerpt, lang: str) -> str:
     """Return a one-line bibliographic reference of an excerpt's document."""
     parts = [excerpt.organisation, f"« {excerpt.title} »" if lang == "fr" else f"“{excerpt.title}”",
              excerpt.source, str(excerpt.year) if excerpt.year else None]
-    return ". ".join(part.rstrip(".") for part in parts if part) + "."
+    return _typeset(". ".join(part.rstrip(".") for part in parts if part) + ".", lang)
 
 
 def _check(lang: str) -> None:
@@ -156,27 +192,71 @@ def _one_per_document(excerpts: list[Excerpt]) -> list[Excerpt]:
     return list(first.values())
 
 
+def _quote_lines(excerpt: Excerpt) -> list[str]:
+    """Return the excerpt's lines, French ones in French typography."""
+    return [_typeset(line, excerpt.lang) for line in excerpt.text.splitlines() or [excerpt.text]]
+
+
+def _label(lang: str, key: str) -> str:
+    labels = _LABELS[lang]
+    return f"{labels[key]}{labels['colon']}"
+
+
 def to_markdown(excerpts: list[Excerpt], lang: str = "fr", today: date | None = None) -> str:
     """Return the excerpts as a Markdown document in the interface language."""
     _check(lang)
     labels = _LABELS[lang]
     numbers = _reference_numbers(excerpts)
     today = today or date.today()
-    exported = labels["exported"].format(date=today.isoformat(), count=len(excerpts))
+    exported = _typeset(labels["exported"].format(date=today.isoformat(), count=len(excerpts)), lang)
     lines = [f"# {labels['title']}", "", f"_{exported}_", ""]
     for number, excerpt in enumerate(excerpts, start=1):
-        heading = f"{labels['excerpt']} {number} — {excerpt.title}"
+        heading = _typeset(f"{labels['excerpt']} {number} — {excerpt.title}", lang)
         lines += [f"## {heading}", ""]
-        lines += [f"> {line}" if line.strip() else ">" for line in excerpt.text.splitlines()]
+        lines += [f"> {line}" if line.strip() else ">" for line in _quote_lines(excerpt)]
         lines.append("")
         for label, value in _reference_fields(excerpt, lang):
             lines.append(f"- **{label}**{labels['colon']} {value}")
-        link = f"`{excerpt.url}` [{numbers[excerpt.doc_id]}]"
+        if excerpt.link:
+            link = f"<{excerpt.link}> [{numbers[excerpt.doc_id]}]"
+        else:
+            link = f"`{excerpt.address}` ({_typeset(labels['in_assistant'], lang)}) [{numbers[excerpt.doc_id]}]"
         lines += [f"- **{labels['link']}**{labels['colon']} {link}", ""]
     lines += [f"## {labels['references']}", ""]
     for excerpt in _one_per_document(excerpts):
-        lines.append(f"{numbers[excerpt.doc_id]}. {_citation(excerpt, lang)}")
+        where = f" <{excerpt.document_link}>" if excerpt.document_link else ""
+        lines.append(f"{numbers[excerpt.doc_id]}. {_citation(excerpt, lang)}{where}")
     return "\n".join(lines) + "\n"
+
+
+def _add_hyperlink(paragraph, url: str, text: str, size=None) -> None:
+    """Add a real hyperlink (a w:hyperlink with an external relationship) to a paragraph."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    relationship = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    hyperlink = OxmlElement("w:hyperlink")
+    hyperlink.set(qn("r:id"), relationship)
+    run = OxmlElement("w:r")
+    properties = OxmlElement("w:rPr")
+    color = OxmlElement("w:color")
+    color.set(qn("w:val"), "0B5CAD")
+    underline = OxmlElement("w:u")
+    underline.set(qn("w:val"), "single")
+    properties.extend([color, underline])
+    if size is not None:
+        for tag in ("w:sz", "w:szCs"):
+            half_points = OxmlElement(tag)
+            half_points.set(qn("w:val"), str(int(size.pt * 2)))
+            properties.append(half_points)
+    run.append(properties)
+    content = OxmlElement("w:t")
+    content.text = text
+    content.set(qn("xml:space"), "preserve")
+    run.append(content)
+    hyperlink.append(run)
+    paragraph._p.append(hyperlink)
 
 
 def to_docx(excerpts: list[Excerpt], lang: str = "fr", today: date | None = None) -> bytes:
@@ -194,11 +274,11 @@ def to_docx(excerpts: list[Excerpt], lang: str = "fr", today: date | None = None
     _set_proofing_language(word, _LANGUAGE_TAGS[lang])
     word.add_heading(labels["title"], level=0)
     intro = word.add_paragraph()
-    exported = labels["exported"].format(date=today.isoformat(), count=len(excerpts))
+    exported = _typeset(labels["exported"].format(date=today.isoformat(), count=len(excerpts)), lang)
     intro.add_run(exported).italic = True
     for number, excerpt in enumerate(excerpts, start=1):
-        word.add_heading(f"{labels['excerpt']} {number} — {excerpt.title}", level=1)
-        for line in excerpt.text.splitlines() or [excerpt.text]:
+        word.add_heading(_typeset(f"{labels['excerpt']} {number} — {excerpt.title}", lang), level=1)
+        for line in _quote_lines(excerpt):
             if line.strip():
                 quote = word.add_paragraph(style="Quote")
                 _set_run_language(quote.add_run(line.strip()), _LANGUAGE_TAGS.get(excerpt.lang))
@@ -208,10 +288,18 @@ def to_docx(excerpts: list[Excerpt], lang: str = "fr", today: date | None = None
             paragraph.add_run(value)
         paragraph = word.add_paragraph(style="List Bullet")
         paragraph.add_run(f"{labels['link']}{labels['colon']} ").bold = True
-        paragraph.add_run(f"{excerpt.url} [{numbers[excerpt.doc_id]}]").font.size = Pt(9)
+        if excerpt.link:
+            _add_hyperlink(paragraph, excerpt.link, excerpt.link, Pt(9))
+        else:
+            paragraph.add_run(excerpt.address).font.size = Pt(9)
+            paragraph.add_run(f" ({_typeset(labels['in_assistant'], lang)})").italic = True
+        paragraph.add_run(f" [{numbers[excerpt.doc_id]}]")
     word.add_heading(labels["references"], level=1)
     for excerpt in _one_per_document(excerpts):
-        word.add_paragraph(f"[{numbers[excerpt.doc_id]}] {_citation(excerpt, lang)}")
+        paragraph = word.add_paragraph(f"[{numbers[excerpt.doc_id]}] {_citation(excerpt, lang)}")
+        if excerpt.document_link:
+            paragraph.add_run(" ")
+            _add_hyperlink(paragraph, excerpt.document_link, excerpt.document_link)
     buffer = io.BytesIO()
     word.save(buffer)
     return buffer.getvalue()

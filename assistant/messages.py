@@ -20,6 +20,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "characters. Shorten it to the essential.",
         "question_invalid": "The question holds characters that are not text.",
         "k_invalid": 'The number of passages "k" must be a whole number from 1 to {limit}.',
+        "context_invalid": 'The "context" must be a list of at most {limit} earlier questions, each a valid question.',
         "list_invalid": 'The "{field}" must be a list of texts.',
         "sector_unknown": "Unknown sector(s): {names}. Known sectors: {known}.",
         "document_unknown": "Unknown document(s): {names}.",
@@ -48,6 +49,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "{limit} caractères. Raccourcissez-la à l'essentiel.",
         "question_invalid": "La question contient des caractères qui ne sont pas du texte.",
         "k_invalid": 'Le nombre de passages "k" doit être un nombre entier de 1 à {limit}.',
+        "context_invalid": 'Le champ "context" doit être une liste d\'au plus {limit} questions précédentes, '
+        "chacune valide.",
         "list_invalid": 'Le champ "{field}" doit être une liste de textes.',
         "sector_unknown": "Secteur(s) inconnu(s) : {names}. Secteurs connus : {known}.",
         "document_unknown": "Document(s) inconnu(s) : {names}.",
@@ -71,3 +74,9 @@ def message(code: str, lang: str, **values: object) -> str:
     lang = lang if lang in _MESSAGES else "en"
     text = _MESSAGES[lang][code].format(**values)
     return french_typography(text) if lang == "fr" else text
+
+
+def message_templates(lang: str) -> dict[str, str]:
+    """Return every error message of a language with its {placeholders}, for the page's script."""
+    table = _MESSAGES[lang if lang in _MESSAGES else "en"]
+    return {code: french_typography(text) if lang == "fr" else text for code, text in table.items()}

@@ -80,6 +80,9 @@ class Answer:
     lang: str
     answerable: bool
     hits: tuple[Hit, ...]
+    confidence: str = "high"  # "high" | "medium" | "low"; answerable is False exactly when "low"
+    understood_as: str = ""  # the question actually searched (follow-up resolved, typos corrected)
+    signals: dict[str, float] = field(default_factory=dict, compare=False)  # what decided the confidence
 
 
 @dataclass(frozen=True)

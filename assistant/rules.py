@@ -20,6 +20,8 @@ from assistant.sectors import SECTORS
 MAX_QUESTION_CHARS = 2000
 DEFAULT_K = 5
 MAX_K = 50
+# Earlier questions of a conversation sent with a question, to resolve a follow-up.
+MAX_CONTEXT = 5
 # Control characters other than tab and line breaks are not text a person typed.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -49,6 +51,7 @@ class AskRequest:
     k: int
     filters: Filters
     lang: str
+    context: tuple[str, ...] = ()  # the conversation's earlier questions, oldest first
 
 
 def clean_question(value: object, fallback_lang: str, max_chars: int = MAX_QUESTION_CHARS) -> tuple[str, str]:
@@ -90,7 +93,7 @@ def parse_ask(data: object, known_documents: Collection[str], fallback_lang: str
     """Return the question, k and filters of a request; raise QuestionRejected if invalid.
 
     `data` is a mapping as the API receives it: "question", and optional "k", "sectors"
-    and "documents" (lists of texts).
+    and "documents" (lists of texts) and "context" (earlier questions, oldest first).
     """
     if not isinstance(data, Mapping):
         raise QuestionRejected("not_object", fallback_lang)
@@ -107,7 +110,26 @@ def parse_ask(data: object, known_documents: Collection[str], fallback_lang: str
     unknown_documents = [doc_id for doc_id in documents if doc_id not in known_documents]
     if unknown_documents:
         raise QuestionRejected("document_unknown", lang, names=_quoted(unknown_documents))
-    return AskRequest(question=question, k=k, filters=Filters(sectors=sectors, doc_ids=documents), lang=lang)
+    context = _context(data, lang, max_chars)
+    return AskRequest(question=question, k=k, filters=Filters(sectors=sectors, doc_ids=documents), lang=lang,
+                      context=context)
+
+
+def _context(data: Mapping[str, object], lang: str, max_chars: int) -> tuple[str, ...]:
+    """Return the earlier questions, each checked like a question; at most MAX_CONTEXT."""
+    value = data.get("context")
+    if value is None:
+        return ()
+    if not isinstance(value, list | tuple) or len(value) > MAX_CONTEXT:
+        raise QuestionRejected("context_invalid", lang, limit=MAX_CONTEXT)
+    earlier = []
+    for item in value:
+        try:
+            text, _ = clean_question(item, lang, max_chars)
+        except QuestionRejected as error:
+            raise QuestionRejected("context_invalid", lang, limit=MAX_CONTEXT) from error
+        earlier.append(text)
+    return tuple(earlier)
 
 
 def _quoted(names: list[str], most: int = 5) -> str:

@@ -53,6 +53,8 @@ def answer_to_dict(answer: Answer, index: Index) -> dict:
         "question": answer.question,
         "lang": answer.lang,
         "answerable": answer.answerable,
+        "confidence": answer.confidence,
+        "understood_as": answer.understood_as or answer.question,
         "passages": [hit_to_dict(hit, index) for hit in answer.hits],
     }
 

@@ -42,7 +42,7 @@ def prepare_searcher(settings: Settings, progress: bool = False) -> Prepared:
 
 def answer_question(searcher: Searcher, request: AskRequest, settings: Settings | None = None) -> Answer:
     """Answer a checked question; count it (language, answered or not) when counts are on."""
-    answer = searcher.ask(request.question, k=request.k, filters=request.filters)
+    answer = searcher.ask(request.question, k=request.k, filters=request.filters, context=request.context)
     if settings is not None and settings.stats_enabled:
         record_question(settings.index_dir, answer.lang, answer.answerable)
     return answer

@@ -93,22 +93,22 @@ def test_binary_and_invalid_utf8_bodies_are_refused(client, body):
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["ask", ""], "The question is empty"),
-        (["ask", "   \n\t "], "The question is empty"),
+        (["ask", ""], "the question is empty"),
+        (["ask", "   \n\t "], "the question is empty"),
         (["ask", "police " * 20_000], "too long"),
         (["ask", "police " * 20_000 + "la police et les écoles"], "too long"),
         (["ask", "--k", "0", "police"], "Invalid value for '--k'"),
         (["ask", "--k", "-1", "police"], "Invalid value for '--k'"),
         (["ask", "--k", "1000000000", "police"], "Invalid value for '--k'"),
         (["ask", "--k", "abc", "police"], "Invalid value for '--k'"),
-        (["ask"], "The question is empty"),
-        (["ask", "-"], "The question is empty"),
+        (["ask"], "the question is empty"),
+        (["ask", "-"], "the question is empty"),
     ],
 )
 def test_cli_refuses_bad_questions_with_exit_2(runner, args, expected):
     result = runner(*args)
     assert result.exit_code == 2, result.output
-    assert expected in result.output
+    assert expected in result.output.lower()
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
@@ -124,7 +124,7 @@ def test_cli_reads_the_question_from_a_pipe_to_keep_it_out_of_shell_history(runn
 def test_cli_says_too_long_in_french_for_a_french_question(runner):
     result = runner("ask", "Comment travailler avec la police et les écoles du quartier ? " * 100)
     assert result.exit_code == 2
-    assert "La question est trop longue" in result.output and str(MAX_QUESTION_CHARS) in result.output
+    assert "la question est trop longue" in result.output and str(MAX_QUESTION_CHARS) in result.output
 
 
 @pytest.mark.parametrize("name", list(ODD_QUESTIONS))
@@ -147,7 +147,7 @@ def test_cli_refuses_invalid_utf8_arguments(tmp_path, bundled_index_dir):
     )
     assert done.returncode == 2
     assert b"Traceback" not in done.stderr
-    assert done.stderr.decode().startswith("error: The question holds characters that are not text")
+    assert done.stderr.decode().lower().startswith("error: the question holds characters that are not text")
 
 
 # --- property-based fuzzing of the API ------------------------------------------------------

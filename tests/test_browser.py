@@ -44,7 +44,7 @@ def test_ask_in_french_read_in_context_and_switch_language(watched, server_url):
     assert cards.count() >= 3
     first = cards.first
     assert first.locator(".card-title").inner_text().strip()
-    assert first.locator(".badge").inner_text() in {"FR", "EN"}
+    assert first.locator(".badge [aria-hidden=true]").inner_text() in {"FR", "EN"}
     assert page.locator(".turn mark").count() >= 1, "no highlighted sentence or word"
     assert page.locator("#status").inner_text().strip(), "nothing announced to screen readers"
     page.screenshot(path=str(ARTIFACTS / "chat-fr.png"), full_page=True)

@@ -18,7 +18,7 @@ def test_ingest_then_ask_in_both_languages(corpus_copy, tmp_path, monkeypatch, r
     result = runner("ask", "How do I start a partnership with the police?", "--json", "--k", "5", index=index_dir)
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"question", "lang", "answerable", "passages"}
+    assert set(data) == {"question", "lang", "answerable", "confidence", "understood_as", "passages"}
     assert data["lang"] == "en" and isinstance(data["answerable"], bool)
     assert len(data["passages"]) == 5
     assert all(CONTRACT_KEYS <= set(passage) for passage in data["passages"])

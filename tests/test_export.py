@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
+from types import SimpleNamespace
+
 import docx
 import pytest
 from docx.oxml.ns import qn
 
 from assistant.export import (
+    NNBSP,
     UnknownPassages,
     collect_excerpts,
     default_language,
     export_excerpts,
+    french_spacing,
     to_docx,
     to_markdown,
 )
@@ -25,6 +32,11 @@ def five_ids(searcher) -> list[str]:
     english_ids = [hit.passage.passage_id for hit in english.hits if hit.passage.lang == "en"][:2]
     assert len(french_ids) == 3 and len(english_ids) == 2
     return [french_ids[0], english_ids[0], french_ids[1], english_ids[1], french_ids[2]]
+
+
+def _first_line(excerpt) -> str:
+    line = excerpt.text.splitlines()[0].strip()
+    return french_spacing(line) if excerpt.lang == "fr" else line
 
 
 def _docx_text(path_or_stream) -> tuple[list[str], list[tuple[str, str]]]:
@@ -47,19 +59,19 @@ def test_docx_holds_each_excerpt_in_order_with_its_reference(bundled_index, five
     assert headings[5] == "Références"
     quotes = " ".join(text for style, text in styled if style == "Quote")
     for excerpt in excerpts:
-        first_line = excerpt.text.splitlines()[0].strip()
+        first_line = _first_line(excerpt)
         assert first_line in quotes
-        assert f"Organisation : {excerpt.organisation}" in texts
+        assert f"Organisme{NNBSP}: {french_spacing(excerpt.organisation)}" in texts
         if excerpt.section:
-            assert f"Section : {excerpt.section}" in texts
+            assert f"Section{NNBSP}: {french_spacing(excerpt.section)}" in texts
     # The quotes come in the order the trainer chose.
-    positions = [quotes.index(excerpt.text.splitlines()[0].strip()) for excerpt in excerpts]
+    positions = [quotes.index(_first_line(excerpt)) for excerpt in excerpts]
     assert positions == sorted(positions)
     # One reference per cited document, after the excerpts, in French typography.
     references = texts[texts.index("Références") + 1 :]
     assert len(references) == len({excerpt.doc_id for excerpt in excerpts})
     assert all(reference.startswith(f"[{n}] ") for n, reference in enumerate(references, 1))
-    assert any("« Obstacles à la collaboration" in reference for reference in references)
+    assert any(f"«{NNBSP}Obstacles à la collaboration" in reference for reference in references)
     assert docx.Document(path).core_properties.language == "fr-CA"
     # Each quote is marked with its own language, for the spelling checker and screen readers.
     quote_languages = [
@@ -70,9 +82,96 @@ def test_docx_holds_each_excerpt_in_order_with_its_reference(bundled_index, five
     assert {"fr-CA", "en-CA"} <= set(quote_languages)
 
 
-def test_links_can_be_made_absolute(bundled_index, five_ids):
-    excerpt = collect_excerpts(bundled_index, five_ids[:1], base_url="http://127.0.0.1:8000/")[0]
-    assert excerpt.url == f"http://127.0.0.1:8000/documents/{excerpt.doc_id}#p-{excerpt.passage_id}"
+def test_links_go_to_the_public_address_or_nowhere(bundled_index, five_ids):
+    public = collect_excerpts(bundled_index, five_ids[:1], public_url="https://assistant.example.org/")[0]
+    assert public.link == f"https://assistant.example.org/documents/{public.doc_id}#p-{public.passage_id}"
+    assert public.document_link == f"https://assistant.example.org/documents/{public.doc_id}"
+    alone = collect_excerpts(bundled_index, five_ids[:1])[0]
+    assert alone.link is None and alone.address == f"/documents/{alone.doc_id}#p-{alone.passage_id}"
+    markdown = to_markdown([alone], "en")
+    assert f"`{alone.address}` (address in the assistant" in markdown and "http" not in markdown
+
+
+def _hyperlinks(data: bytes) -> list[str]:
+    """Return the targets of the DOCX's real hyperlinks (w:hyperlink with an external r:id)."""
+    document = docx.Document(io.BytesIO(data))
+    targets = {rel_id: rel.target_ref for rel_id, rel in document.part.rels.items() if rel.is_external}
+    return [targets[node.get(qn("r:id"))] for node in document.element.body.iter(qn("w:hyperlink"))]
+
+
+def _all_docx_text(data: bytes) -> str:
+    """Return every XML part of a DOCX as text (body, relationships, properties)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+
+
+def test_docx_has_real_hyperlinks_to_the_source_or_public_address(bundled_index, five_ids):
+    from dataclasses import replace
+
+    # One document whose manifest entry gives a web address as its source.
+    first = bundled_index.passage(five_ids[0])
+    document = bundled_index.documents[first.doc_id]
+    own = "https://www.example.org/trousse/obstacles"
+    documents = {**bundled_index.documents, first.doc_id: replace(document, source=own)}
+    index = SimpleNamespace(passage=bundled_index.passage, documents=documents)
+    excerpts = collect_excerpts(index, five_ids, public_url="https://assistant.example.org")
+    data = to_docx(excerpts, "fr")
+    links = _hyperlinks(data)
+    for excerpt in excerpts:
+        expected = own if excerpt.doc_id == first.doc_id else (
+            f"https://assistant.example.org/documents/{excerpt.doc_id}#p-{excerpt.passage_id}"
+        )
+        assert expected in links
+    assert "127.0.0.1" not in _all_docx_text(data) and "localhost" not in _all_docx_text(data)
+    markdown = to_markdown(excerpts, "fr")
+    assert f"<{own}>" in markdown and "127.0.0.1" not in markdown
+
+
+def test_french_exports_use_narrow_no_break_spaces(bundled_index, five_ids):
+    excerpts = collect_excerpts(bundled_index, five_ids, public_url="https://assistant.example.org")
+    markdown = to_markdown(excerpts, "fr")
+    texts, _ = _docx_text(io.BytesIO(to_docx(excerpts, "fr")))
+    for text in (markdown, "\n".join(texts)):
+        assert f"{NNBSP}:" in text and f"«{NNBSP}" in text and f"{NNBSP}»" in text
+        # No ordinary or wide no-break space before : ; ! ? or inside « », links untouched.
+        assert not re.search(r"[ \u00a0][:;!?](\s|$)", text), re.search(r".{20}[ \u00a0][:;!?](\s|$)", text)
+        assert not re.search(r"«[ \u00a0]|[ \u00a0]»", text)
+        assert "https://assistant.example.org/documents/" in text
+    english = to_markdown(excerpts, "en")
+    assert NNBSP not in english.replace(NNBSP + "»", "").split("## References")[0].split("> ")[0]
+
+
+def test_exports_use_the_words_of_the_page():
+    from assistant.export import _LABELS
+    from assistant.web.i18n import strings
+
+    for lang in ("fr", "en"):
+        page = strings(lang)
+        for key in ("organisation", "section", "source", "year"):
+            assert _LABELS[lang][key] == page[key].replace("\u2019", "'"), (lang, key)
+    assert _LABELS["fr"]["organisation"] == "Organisme"
+
+
+def test_web_export_ignores_the_request_host(searcher, bundled_settings, five_ids):
+    from dataclasses import replace
+
+    from assistant.web import create_app
+
+    app = create_app({"SEARCHER": searcher, "SETTINGS": replace(bundled_settings, public_url="https://assistant.example.org")})
+    client = app.test_client()
+    body = {"passages": five_ids, "format": "docx", "lang": "fr"}
+    response = client.post("/api/export", json=body, headers={"Host": "evil.example:8000"})
+    assert response.status_code == 200
+    text = _all_docx_text(response.data)
+    assert "evil.example" not in text and "127.0.0.1" not in text
+    assert f"https://assistant.example.org/documents/{searcher.index.passage(five_ids[0]).doc_id}" in text
+    markdown = client.post("/api/export", json={**body, "format": "md"}, headers={"Host": "evil.example"}).data
+    assert b"evil.example" not in markdown and b"https://assistant.example.org/documents/" in markdown
+
+    # Without a public address: the path in the assistant, no host at all.
+    bare = create_app({"SEARCHER": searcher, "SETTINGS": bundled_settings}).test_client()
+    markdown = bare.post("/api/export", json={**body, "format": "md"}, headers={"Host": "evil.example"}).data
+    assert b"evil.example" not in markdown and b"http://" not in markdown and b"/documents/" in markdown
 
 
 def test_markdown_in_english_labels_and_reference_list(bundled_index, five_ids):
@@ -84,7 +183,7 @@ def test_markdown_in_english_labels_and_reference_list(bundled_index, five_ids):
     body, references = markdown.split("\n## References\n")
     for excerpt in excerpts:
         assert f"> {excerpt.text.splitlines()[0]}" in body
-        assert excerpt.url in body
+        assert excerpt.address in body
     assert "- **Language**: French" in body and "- **Language**: English" in body
     assert "“Benefits of creating cross-sectoral" in references
     assert "Mes extraits" not in markdown
@@ -96,8 +195,8 @@ def test_year_and_missing_fields(bundled_index, five_ids):
     first = collect_excerpts(bundled_index, five_ids[:1])[0]
     excerpt = replace(first, year=2021, organisation=None)
     markdown = to_markdown([excerpt], "fr")
-    assert "- **Année** : 2021" in markdown
-    assert "Organisation" not in markdown
+    assert f"- **Année**{NNBSP}: 2021" in markdown
+    assert "Organisme" not in markdown
     assert markdown.rstrip().endswith("2021.")
 
 

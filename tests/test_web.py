@@ -42,7 +42,7 @@ def test_api_ask_gives_exactly_the_cli_contract(client, runner, question):
     assert result.exit_code == 0, result.output
     assert api == json.loads(result.stdout)
 
-    assert set(api) == {"question", "lang", "answerable", "passages"}
+    assert set(api) == {"question", "lang", "answerable", "confidence", "understood_as", "passages"}
     assert api["lang"] == ("fr" if question == FRENCH_POLICE else "en")
     assert len(api["passages"]) == 4
     for passage in api["passages"]:
@@ -177,7 +177,7 @@ def test_unknown_pages_get_the_sites_own_404(client, path):
 def test_an_unexpected_failure_is_a_json_500_that_logs_no_question(app, monkeypatch, caplog):
     searcher = app.extensions["assistant.searcher"]
 
-    def broken(question, k=5, filters=None):
+    def broken(question, k=5, filters=None, context=()):
         raise RuntimeError(f"could not answer {question!r}")
 
     monkeypatch.setattr(searcher, "ask", broken)

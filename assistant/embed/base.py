@@ -23,6 +23,13 @@ class Encoder(ABC):
     queries_like_passages = False  # True: a question's vector is the one it would get as a passage
     spreads_over_processes = False  # True: single-threaded, so a big build runs a process per core
 
+    def knows_word(self, word: str) -> bool:
+        """Return whether the model's own vocabulary holds this word whole (a real word, not a typo).
+
+        Backends without such a vocabulary say False: then only the corpus decides.
+        """
+        return False
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
 

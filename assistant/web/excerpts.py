@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
+from assistant.config import load_settings
 from assistant.export import FORMATS, LANGUAGES, MEDIA_TYPES, UnknownPassages, collect_excerpts, export_excerpts
 from assistant.web.errors import ApiError, message
 from assistant.web.i18n import request_language
@@ -47,7 +48,9 @@ def export():
         raise ApiError(400, "export_format_invalid", lang, known=", ".join(FORMATS))
     ids = _passage_ids(data, lang)
     try:
-        excerpts = collect_excerpts(searcher_of().index, ids, base_url=request.host_url)
+        # Links to the documents' own addresses or to ASSISTANT_PUBLIC_URL, never to this request's Host.
+        settings = current_app.config.get("SETTINGS") or load_settings()
+        excerpts = collect_excerpts(searcher_of().index, ids, public_url=settings.public_url)
     except UnknownPassages as error:
         # Excerpts kept in a browser outlive a rebuilt index: say which ones are gone.
         refusal = jsonify(

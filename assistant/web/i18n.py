@@ -91,6 +91,29 @@ _STRINGS: dict[str, dict[str, str]] = {
         "sector_institutional": "Institutional",
         "sector_police": "Police",
         "sector_school": "School",
+        "chat_heading": "Ask the documents",
+        "question_counter": "{count} / {limit} characters",
+        "question_too_long": "Your question is too long ({count} characters): the limit is {limit}. "
+        "Shorten it to the essential; nothing was sent.",
+        "question_empty": "Type a question first.",
+        "unfold_question": "Show the whole question",
+        "fold_question": "Fold the question",
+        "confidence_high": "Strong match",
+        "confidence_medium": "Partial match: check the passages",
+        "confidence_low": "The documents do not seem to answer",
+        "understood_as": "Understood as:",
+        "related_sections": "Read more in:",
+        "related_questions": "Other questions to explore:",
+        "undo": "Undo",
+        "close": "Close",
+        "basket_cleared": "Your excerpts were emptied ({count} removed).",
+        "conversation_cleared": "The conversation was cleared.",
+        "restored": "Restored.",
+        "copied_short": "Copied",
+        "kind_web page": "web page",
+        "kind_example of collaboration": "example of collaboration",
+        "kind_tips": "tips",
+        "kind_thematic document": "thematic document",
         "footer": "Works offline: the documents and the search stay on this computer.",
     },
     "fr": {
@@ -171,6 +194,29 @@ _STRINGS: dict[str, dict[str, str]] = {
         "sector_institutional": "Institutionnel",
         "sector_police": "Policier",
         "sector_school": "Scolaire",
+        "chat_heading": "Interroger les documents",
+        "question_counter": "{count} / {limit} caractères",
+        "question_too_long": "Votre question est trop longue ({count} caractères) : la limite est de {limit}. "
+        "Raccourcissez-la à l'essentiel ; rien n'a été envoyé.",
+        "question_empty": "Tapez d'abord une question.",
+        "unfold_question": "Afficher toute la question",
+        "fold_question": "Replier la question",
+        "confidence_high": "Correspondance forte",
+        "confidence_medium": "Correspondance partielle : vérifiez les passages",
+        "confidence_low": "Les documents ne semblent pas répondre",
+        "understood_as": "Compris comme :",
+        "related_sections": "En lire plus dans :",
+        "related_questions": "D'autres questions à explorer :",
+        "undo": "Annuler",
+        "close": "Fermer",
+        "basket_cleared": "Vos extraits ont été vidés ({count} retirés).",
+        "conversation_cleared": "La conversation a été effacée.",
+        "restored": "Rétabli.",
+        "copied_short": "Copiée",
+        "kind_web page": "page Web",
+        "kind_example of collaboration": "exemple de collaboration",
+        "kind_tips": "conseils",
+        "kind_thematic document": "document thématique",
         "footer": "Fonctionne hors ligne : les documents et la recherche restent sur cet ordinateur.",
     },
 }
@@ -199,6 +245,11 @@ def starters() -> list[dict[str, str]]:
     return [
         {"lang": lang, "text": french_typography(text) if lang == "fr" else text} for lang, text in STARTERS
     ]
+
+
+def kind_label(kind: str, lang: str) -> str:
+    """Return a document kind of the manifest ("web page") in the interface's language."""
+    return strings(lang).get(f"kind_{kind}", kind)
 
 
 def request_language(request: Request) -> str:

@@ -6,14 +6,44 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
 
-from assistant.rules import MAX_K, MAX_QUESTION_CHARS
+from assistant.messages import message_templates
+from assistant.rules import DEFAULT_K, MAX_K
+from assistant.rules import MAX_CONTEXT as RULES_MAX_CONTEXT
 from assistant.web.document_view import layout_document
-from assistant.web.i18n import LANGUAGE_COOKIE, LANGUAGES, page_context, starters, strings
+from assistant.web.i18n import LANGUAGE_COOKIE, LANGUAGES, kind_label, page_context, starters, strings
 from assistant.web.state import document_passages, searcher_of
 
 bp = Blueprint("pages", __name__)
 
 ONE_YEAR = 365 * 24 * 3600
+# How many passages of each starter question's own answer are compared with an answer's
+# passages to suggest the starter questions closest to it ("related reading").
+STARTER_DEPTH = 10
+# How many earlier questions POST /api/ask reads as a follow-up's context (the API's own
+# constant when it has one).
+MAX_CONTEXT = RULES_MAX_CONTEXT
+
+
+def _starter_passages() -> list[dict[str, object]]:
+    """Return the starter questions, each with the ids of its best passages and their translations.
+
+    Computed once per application (a few searches), then kept: the index does not change
+    while the server runs.
+    """
+    cached = current_app.extensions.get("assistant.starter_passages")
+    if cached is None:
+        searcher = searcher_of()
+        cached = []
+        for starter in starters():
+            answer = searcher.ask(starter["text"], k=STARTER_DEPTH)
+            ids: list[str] = []
+            for hit in answer.hits:
+                ids.append(hit.passage.passage_id)
+                if hit.passage.translation_id:
+                    ids.append(hit.passage.translation_id)
+            cached.append({**starter, "passages": ids})
+        current_app.extensions["assistant.starter_passages"] = cached
+    return cached
 
 
 @bp.get("/")
@@ -21,12 +51,20 @@ def chat():
     """Show the question box; the conversation lives in the browser tab only."""
     context = page_context(request)
     catalog = {code: strings(code) for code in LANGUAGES}
+    limits = {"maxChars": current_app.config["MAX_QUESTION_CHARS"], "maxK": MAX_K, "defaultK": DEFAULT_K,
+              "maxContext": MAX_CONTEXT}
     return render_template(
         "chat.html",
         **context,
         starters=starters(),
-        client={"lang": context["lang"], "strings": catalog, "maxK": MAX_K,
-                "maxQuestionChars": current_app.config.get("MAX_QUESTION_CHARS", MAX_QUESTION_CHARS)},
+        limits=limits,
+        client={
+            "lang": context["lang"],
+            "strings": catalog,
+            "errors": {code: message_templates(code) for code in LANGUAGES},
+            "limits": limits,
+            "starters": _starter_passages(),
+        },
     )
 
 
@@ -57,12 +95,23 @@ def document(doc_id: str):
         if other.doc_id != found.doc_id
         and (other.translation_of == found.doc_id or found.translation_of == other.doc_id)
     ]
+    others = {other.doc_id for other in translations}
+    # Each passage of this document whose translation sits in a translated document: the link
+    # to the other version opens that passage rather than the other document's top.
+    twins = {}
+    for passage in document_passages(found.doc_id):
+        twin = index.passage(passage.translation_id) if passage.translation_id else None
+        if twin is not None and twin.doc_id in others:
+            twins[passage.passage_id] = (twin.doc_id, twin.passage_id)
+    context = page_context(request)
     return render_template(
         "document.html",
-        **page_context(request),
+        **context,
         document=found,
+        kind=kind_label(found.kind, str(context["lang"])) if found.kind else None,
         blocks=layout_document(found, document_passages(found.doc_id)),
         translations=translations,
+        twins=twins,
     )
 
 

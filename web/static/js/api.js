@@ -1,7 +1,7 @@
 // Talking to the JSON API. Other parts of the page may add fields to each question
 // (sector or document filters) with registerRequestExtension.
 
-import { t } from "./client.js";
+import { errorMessage, limits, t } from "./client.js";
 
 const extensions = [];
 
@@ -10,9 +10,15 @@ export function registerRequestExtension(extend) {
   extensions.push(extend);
 }
 
-/** Ask a question; resolve to {answer} or {error: message}. */
-export async function ask(question, k = 5) {
-  const body = { question, k };
+/**
+ * Ask a question; resolve to {answer} or {error: message}. `context` is the conversation's
+ * earlier questions, oldest first: a follow-up ("and with schools?") is read with them.
+ */
+export async function ask(question, { context = [] } = {}) {
+  const body = { question };
+  if (limits.defaultK) body.k = limits.defaultK;
+  const earlier = context.filter((text) => typeof text === "string" && text.trim()).slice(-(limits.maxContext || 0));
+  if (earlier.length) body.context = earlier;
   for (const extend of extensions) Object.assign(body, extend() || {});
   let response;
   try {
@@ -32,6 +38,17 @@ export async function ask(question, k = 5) {
   } catch {
     return { error: t("error_generic") };
   }
-  if (!response.ok) return { error: (data && data.message) || t("error_generic") };
+  if (!response.ok) {
+    return { error: errorMessage(data, { length: question.length, limit: limits.maxChars, count: question.length }) };
+  }
   return { answer: data };
+}
+
+/**
+ * Return how sure the answer is: "high", "medium" or "low". An answer from a server that
+ * does not say yet is "high" when answerable, "low" when not.
+ */
+export function confidenceOf(answer) {
+  if (["high", "medium", "low"].includes(answer?.confidence)) return answer.confidence;
+  return answer?.answerable && answer.passages?.length ? "high" : "low";
 }

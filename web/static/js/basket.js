@@ -3,6 +3,7 @@
 
 import { element, registerCardAction } from "./cards.js";
 import { t, uiLang } from "./client.js";
+import { offerUndo } from "./undo.js";
 
 const KEY = "assistant.basket.v1";
 const MOST = 200;
@@ -88,9 +89,18 @@ exportMd.id = "basket-export-md";
 const exportDocx = button(t("basket_export_docx"), "action", () => download("docx"));
 exportDocx.id = "basket-export-docx";
 const clear = button(t("basket_clear"), "quiet", () => {
+  const kept = current();
   saveBasket([]);
-  announce(t("basket_announce_removed", { count: 0 }));
-  heading.focus();
+  // Emptying is one press away from a mistake: say it, and offer to take it back.
+  offerUndo(
+    t("basket_cleared", { count: kept.length }),
+    () => {
+      saveBasket(kept);
+      announce(t("restored"));
+      heading.focus();
+    },
+    heading,
+  );
 });
 clear.id = "basket-clear";
 tools.append(exportMd, exportDocx, clear);

@@ -62,9 +62,12 @@ async function copyText(text) {
 }
 
 function badge(lang) {
-  const node = element("span", "badge", lang.toUpperCase());
+  // The code for the eye, the language's name for screen readers (a bare span takes no aria-label).
+  const node = element("span", "badge");
   node.title = languageName(lang);
-  node.setAttribute("aria-label", languageName(lang));
+  const code = element("span", "", lang.toUpperCase());
+  code.setAttribute("aria-hidden", "true");
+  node.append(code, element("span", "visually-hidden", languageName(lang)));
   return node;
 }
 
@@ -123,14 +126,23 @@ export function buildPassageCard(passage, { number, announce = () => {} } = {}) 
   context.href = passage.url;
   const copy = element("button", "action", t("copy_citation"));
   copy.type = "button";
+  let restore = 0;
   copy.addEventListener("click", async () => {
+    window.clearTimeout(restore);
     try {
       await copyText(citationText(passage));
       announce(t("copied"));
+      // Seen as well as heard: the button says so for a few seconds.
+      copy.textContent = `✓ ${t("copied_short")}`;
       copy.classList.add("done");
     } catch {
       announce(t("copy_failed"));
+      copy.textContent = t("copy_failed");
     }
+    restore = window.setTimeout(() => {
+      copy.textContent = t("copy_citation");
+      copy.classList.remove("done");
+    }, 4000);
   });
   actions.append(context, copy);
   for (const factory of actionFactories) {

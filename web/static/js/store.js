@@ -3,21 +3,28 @@
 const KEY = "assistant.conversation.v1";
 const MOST_TURNS = 50;
 
-/** Return the turns saved in this tab, oldest first. */
+/** Return a new id for a turn (it names the turn in the tab's history, never its text). */
+export function newTurnId() {
+  return `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** Return the turns saved in this tab, oldest first, each with an id. */
 export function loadTurns() {
   try {
     const turns = JSON.parse(sessionStorage.getItem(KEY) || "[]");
-    return Array.isArray(turns) ? turns.filter((turn) => turn && typeof turn.question === "string") : [];
+    if (!Array.isArray(turns)) return [];
+    return turns
+      .filter((turn) => turn && typeof turn.question === "string")
+      .map((turn, position) => (typeof turn.id === "string" ? turn : { ...turn, id: `old${position}` }));
   } catch {
     return [];
   }
 }
 
-/** Add one turn ({question, answer} or {question, error}) and keep the most recent ones. */
-export function saveTurn(turn) {
-  const turns = [...loadTurns(), turn].slice(-MOST_TURNS);
+/** Keep these turns (the most recent ones). */
+export function saveTurns(turns) {
   try {
-    sessionStorage.setItem(KEY, JSON.stringify(turns));
+    sessionStorage.setItem(KEY, JSON.stringify(turns.slice(-MOST_TURNS)));
   } catch {
     // Storage full or disabled: the conversation still shows, it just won't survive a reload.
   }
