@@ -108,7 +108,7 @@ def test_binary_and_invalid_utf8_bodies_are_refused(client, body):
 def test_cli_refuses_bad_questions_with_exit_2(runner, args, expected):
     result = runner(*args)
     assert result.exit_code == 2, result.output
-    assert expected in result.output.lower()
+    assert expected.lower() in result.output.lower()
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
@@ -124,7 +124,7 @@ def test_cli_reads_the_question_from_a_pipe_to_keep_it_out_of_shell_history(runn
 def test_cli_says_too_long_in_french_for_a_french_question(runner):
     result = runner("ask", "Comment travailler avec la police et les écoles du quartier ? " * 100)
     assert result.exit_code == 2
-    assert "la question est trop longue" in result.output and str(MAX_QUESTION_CHARS) in result.output
+    assert "la question est trop longue" in result.output.lower() and str(MAX_QUESTION_CHARS) in result.output
 
 
 @pytest.mark.parametrize("name", list(ODD_QUESTIONS))
