@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.web import CONTENT_SECURITY_POLICY
+
 from .conftest import REPO, needs_chromium
 
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -86,7 +88,9 @@ def test_no_axe_violation_on_any_state(browser, server_url, lang, width):
     page = context.new_page()
     found: dict[str, list] = {}
     try:
-        page.goto(server_url + "/")
+        response = page.goto(server_url + "/")
+        # The page keeps its own policy: axe is evaluated through DevTools, not allowed by it.
+        assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
         page.locator("body[data-ready=chat]").wait_for()
         assert page.locator("html").get_attribute("lang") == lang
         check(page, "chat, empty", found)

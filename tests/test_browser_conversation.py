@@ -358,3 +358,24 @@ def test_document_kinds_and_the_other_version_opens_the_same_passage(browser, se
         assert page.locator("a.twin").get_attribute("href") == "/documents/maillage-benefices-fr"
     finally:
         context.close()
+
+
+def test_the_page_reads_its_limits_from_the_server(browser, searcher):
+    from assistant.web import create_app
+
+    from .conftest import serving
+
+    with serving(create_app({"SEARCHER": searcher, "MAX_QUESTION_CHARS": 300})) as url:
+        context, page, errors = open_page(browser, url)
+        try:
+            assert page.get_attribute("#question", "data-max-chars") == "300"
+            page.fill("#question", "Comment collaborer avec la police ? " * 9)  # 323 characters
+            page.keyboard.press("Enter")
+            assert "la limite est de 300" in page.locator("#question-error").inner_text()
+            assert page.locator(".turn").count() == 0
+            with page.expect_request("**/api/ask") as sent:
+                ask(page, "Comment collaborer avec la police ?")
+            assert sent.value.post_data_json["k"] == 5  # the API's default, from the page's data
+        finally:
+            context.close()
+    assert errors == []
