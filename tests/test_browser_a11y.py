@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.web import CONTENT_SECURITY_POLICY
+from assistant.web.app import CONTENT_SECURITY_POLICY
 
 from .conftest import REPO, needs_chromium
 
