@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from assistant.docx_parts import add_hyperlink, set_proofing_language, set_run_language
 from assistant.errors import UserError
 from assistant.index import Index
 from assistant.serialise import passage_url
@@ -229,36 +230,6 @@ def to_markdown(excerpts: list[Excerpt], lang: str = "fr", today: date | None = 
     return "\n".join(lines) + "\n"
 
 
-def _add_hyperlink(paragraph, url: str, text: str, size=None) -> None:
-    """Add a real hyperlink (a w:hyperlink with an external relationship) to a paragraph."""
-    from docx.opc.constants import RELATIONSHIP_TYPE
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    relationship = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
-    hyperlink = OxmlElement("w:hyperlink")
-    hyperlink.set(qn("r:id"), relationship)
-    run = OxmlElement("w:r")
-    properties = OxmlElement("w:rPr")
-    color = OxmlElement("w:color")
-    color.set(qn("w:val"), "0B5CAD")
-    underline = OxmlElement("w:u")
-    underline.set(qn("w:val"), "single")
-    properties.extend([color, underline])
-    if size is not None:
-        for tag in ("w:sz", "w:szCs"):
-            half_points = OxmlElement(tag)
-            half_points.set(qn("w:val"), str(int(size.pt * 2)))
-            properties.append(half_points)
-    run.append(properties)
-    content = OxmlElement("w:t")
-    content.text = text
-    content.set(qn("xml:space"), "preserve")
-    run.append(content)
-    hyperlink.append(run)
-    paragraph._p.append(hyperlink)
-
-
 def to_docx(excerpts: list[Excerpt], lang: str = "fr", today: date | None = None) -> bytes:
     """Return the excerpts as a Word document (DOCX bytes) in the interface language."""
     from docx import Document as WordDocument
@@ -271,7 +242,7 @@ def to_docx(excerpts: list[Excerpt], lang: str = "fr", today: date | None = None
     word = WordDocument()
     word.core_properties.title = labels["title"]
     word.core_properties.language = _LANGUAGE_TAGS[lang]
-    _set_proofing_language(word, _LANGUAGE_TAGS[lang])
+    set_proofing_language(word, _LANGUAGE_TAGS[lang])
     word.add_heading(labels["title"], level=0)
     intro = word.add_paragraph()
     exported = _typeset(labels["exported"].format(date=today.isoformat(), count=len(excerpts)), lang)
@@ -281,7 +252,7 @@ def to_docx(excerpts: list[Excerpt], lang: str = "fr", today: date | None = None
         for line in _quote_lines(excerpt):
             if line.strip():
                 quote = word.add_paragraph(style="Quote")
-                _set_run_language(quote.add_run(line.strip()), _LANGUAGE_TAGS.get(excerpt.lang))
+                set_run_language(quote.add_run(line.strip()), _LANGUAGE_TAGS.get(excerpt.lang))
         for label, value in _reference_fields(excerpt, lang):
             paragraph = word.add_paragraph(style="List Bullet")
             paragraph.add_run(f"{label}{labels['colon']} ").bold = True
@@ -289,7 +260,7 @@ def to_docx(excerpts: list[Excerpt], lang: str = "fr", today: date | None = None
         paragraph = word.add_paragraph(style="List Bullet")
         paragraph.add_run(f"{labels['link']}{labels['colon']} ").bold = True
         if excerpt.link:
-            _add_hyperlink(paragraph, excerpt.link, excerpt.link, Pt(9))
+            add_hyperlink(paragraph, excerpt.link, excerpt.link, Pt(9))
         else:
             paragraph.add_run(excerpt.address).font.size = Pt(9)
             paragraph.add_run(f" ({_typeset(labels['in_assistant'], lang)})").italic = True
@@ -299,34 +270,10 @@ def to_docx(excerpts: list[Excerpt], lang: str = "fr", today: date | None = None
         paragraph = word.add_paragraph(f"[{numbers[excerpt.doc_id]}] {_citation(excerpt, lang)}")
         if excerpt.document_link:
             paragraph.add_run(" ")
-            _add_hyperlink(paragraph, excerpt.document_link, excerpt.document_link)
+            add_hyperlink(paragraph, excerpt.document_link, excerpt.document_link)
     buffer = io.BytesIO()
     word.save(buffer)
     return buffer.getvalue()
-
-
-def _set_run_language(run, tag: str | None) -> None:
-    """Mark one run as written in `tag` (an English excerpt in a French file, say)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    if tag:
-        language = OxmlElement("w:lang")
-        language.set(qn("w:val"), tag)
-        run._r.get_or_add_rPr().append(language)
-
-
-def _set_proofing_language(word, tag: str) -> None:
-    """Mark the default text as written in `tag`, so Word checks the right spelling."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    run_properties = word.styles["Normal"].element.get_or_add_rPr()
-    language = run_properties.find(qn("w:lang"))
-    if language is None:
-        language = OxmlElement("w:lang")
-        run_properties.append(language)
-    language.set(qn("w:val"), tag)
 
 
 def export_excerpts(excerpts: list[Excerpt], fmt: str, lang: str = "fr") -> bytes:

@@ -26,7 +26,7 @@ import numpy as np
 
 from assistant.embed import load_encoder
 from assistant.eval import mean_reciprocal_rank, recall_at
-from assistant.index import load_index, save_index
+from assistant.index import limit_search_threads, load_index, save_index
 from assistant.records import Passage
 from assistant.search import RETRIEVERS, Searcher
 
@@ -108,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    limit_search_threads()  # one question at a time, as the CLI searches
     if not args.data.is_dir():
         print(f"no benchmark data in {args.data} (use --data)", file=sys.stderr)
         return 2

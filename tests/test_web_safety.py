@@ -16,7 +16,7 @@ from assistant.search import open_searcher
 from assistant.web import create_app
 from tests.reliability_support import cli_env
 
-from .conftest import needs_chromium, serving
+from .conftest import answer_cards, needs_chromium, serving
 
 HOSTILE_TITLE = '<img src=x onerror="alert(\'title\')">Partnership & "police"'
 HOSTILE_TEXT = (
@@ -78,8 +78,10 @@ def test_hostile_markup_is_inert_in_the_document_view_and_api(client):
     assert "<img src=x" not in html and "<script>alert" not in html and "<svg onload" not in html
     assert "<b onmouseover" not in html and 'href="javascript:' not in html
     assert "&lt;img src=x onerror=" in html and "&lt;script&gt;alert(" in html
-    answer = client.post("/api/ask", json={"question": "partnership with the police"}).get_json()
-    assert answer["passages"][0]["title"] == HOSTILE_TITLE  # JSON keeps the text; pages escape it
+    question = "<script>alert(1)</script> partnership with the police"
+    answer = client.post("/api/ask", json={"question": question}).get_json()
+    # JSON keeps the text as it is (the page's scripts insert it as text); pages escape it.
+    assert answer["question"] == question and answer["passages"][0]["title"] == HOSTILE_TITLE
 
 
 @pytest.mark.browser
@@ -97,13 +99,10 @@ def test_hostile_markup_is_inert_in_a_real_browser(hostile_searcher, browser):
         question = "<img src=y onerror=alert('question')> partnership with the police"
         page.get_by_label("Your question").fill(question)
         page.keyboard.press("Enter")
+        cards = answer_cards(page)
         turn = page.locator(".turn").last
-        turn.locator(".answer").wait_for(timeout=30_000)
-        folded = turn.locator("details.closest > summary")
-        if folded.count():
-            folded.click()
         assert turn.locator(".asked q").inner_text() == question
-        assert HOSTILE_TITLE in turn.locator(".card-title").first.inner_text()
+        assert HOSTILE_TITLE in cards.first.locator(".card-title").inner_text()
         assert "<script>alert('text')</script>" in turn.inner_text()
         assert page.locator("img[src=x], img[src=y], svg[onload], b[onmouseover]").count() == 0
         page.goto(url + "/documents/hostile")

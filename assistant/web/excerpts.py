@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from assistant.config import load_settings
+from assistant import load_settings
 from assistant.export import FORMATS, LANGUAGES, MEDIA_TYPES, UnknownPassages, collect_excerpts, export_excerpts
 from assistant.web.errors import ApiError, message
 from assistant.web.i18n import request_language
