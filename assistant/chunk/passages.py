@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 import statistics
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
+from assistant.chunk.sentences import last_sentence, sentence_spans, split_long, word_count
 from assistant.lang import detect_language
 from assistant.records import Block, Document, Passage
 from assistant.roles import CITABLE_ROLES, is_closing, is_lead_in, passage_role
@@ -29,58 +29,6 @@ SHORT_PASSAGE_WORDS = 12
 HEADING_JOIN = " — "
 # A lead-in sentence repeated before each passage of its list takes at most this many words.
 MAX_LEAD_WORDS = MAX_WORDS // 3
-_SENTENCE_END = re.compile(r"(?<=[.!?;…»”])\s+(?=[\"«“(\[]?[A-ZÀ-ÖØ-Ý0-9])")
-
-
-def _word_count(text: str) -> int:
-    return len(text.split())
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Return (start, end) of each sentence of a text."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        spans.append((start, match.start()))
-        start = match.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return [(begin, end) for begin, end in spans if text[begin:end].strip()]
-
-
-def _last_sentence(text: str) -> str:
-    """Return the last sentence of a text (all of it when it has none)."""
-    spans = sentence_spans(text)
-    return text[spans[-1][0] : spans[-1][1]] if spans else text
-
-
-def _split_long(start: int, end: int, text: str, max_words: int) -> list[tuple[int, int]]:
-    """Cut [start, end) of text into spans of whole sentences, each ≤ max_words if possible."""
-    local = text[start:end]
-    pieces: list[tuple[int, int]] = []
-    current: tuple[int, int] | None = None
-    for sentence_start, sentence_end in sentence_spans(local):
-        if current is None:
-            current = (sentence_start, sentence_end)
-        elif _word_count(local[current[0] : sentence_end]) <= max_words:
-            current = (current[0], sentence_end)
-        else:
-            pieces.append(current)
-            current = (sentence_start, sentence_end)
-    if current is not None:
-        pieces.append(current)
-    final: list[tuple[int, int]] = []
-    for piece_start, piece_end in pieces:  # a single sentence over the limit: cut at commas/words
-        if _word_count(local[piece_start:piece_end]) <= max_words:
-            final.append((piece_start, piece_end))
-            continue
-        words = list(re.finditer(r"\S+", local[piece_start:piece_end]))
-        for index in range(0, len(words), max_words):
-            chunk = words[index : index + max_words]
-            final.append((piece_start + chunk[0].start(), piece_start + chunk[-1].end()))
-    return [(start + begin, start + finish) for begin, finish in final]
-
-
 @dataclass(frozen=True)
 class _Span:
     """Where a passage's own words lie in its document, its kind, and context to repeat before it."""
@@ -153,8 +101,8 @@ def _spans(groups: list[_Group], text: str) -> Iterator[tuple[tuple[str, ...], _
         section, kind, blocks = groups[number]
         members = _list_after(groups, number) if kind == "paragraph" and is_lead_in(blocks[0].text) else []
         last = groups[members[-1]][2][-1] if members else None
-        fits = last is not None and _word_count(text[blocks[0].start : last.end]) <= MAX_WORDS
-        if members and not fits and _word_count(_last_sentence(blocks[0].text)) > MAX_LEAD_WORDS:
+        fits = last is not None and word_count(text[blocks[0].start : last.end]) <= MAX_WORDS
+        if members and not fits and word_count(last_sentence(blocks[0].text)) > MAX_LEAD_WORDS:
             members = []  # a lead-in this long would crowd out the list it opens: it stays alone
         if not members:
             for span in _spans_for_group(kind, blocks, text):
@@ -173,7 +121,7 @@ def _spans(groups: list[_Group], text: str) -> Iterator[tuple[tuple[str, ...], _
             for span in _spans_for_group("paragraph", [replace(block, end=block.start + sentences[-2][1])], text):
                 yield section, span
         lead = text[lead_start : block.end].strip()
-        budget = MAX_WORDS - _word_count(lead)
+        budget = MAX_WORDS - word_count(lead)
         absorbed = False
         for later in range(number + 1, members[-1] + 1):
             later_section, later_kind, later_blocks = groups[later]
@@ -191,19 +139,19 @@ def _spans(groups: list[_Group], text: str) -> Iterator[tuple[tuple[str, ...], _
 def _spans_for_group(kind: str, group: list[Block], text: str, max_words: int = MAX_WORDS) -> Iterator[_Span]:
     """Yield the passage spans of a group of blocks."""
     if kind == "list":
-        median = statistics.median(_word_count(block.text) for block in group)
+        median = statistics.median(word_count(block.text) for block in group)
         if median > SHORT_ITEM_WORDS:
             for block in group:
-                for start, end in _split_long(block.start, block.end, text, max_words):
+                for start, end in split_long(block.start, block.end, text, max_words):
                     yield _Span(start, end, "item")
             return
-        total = sum(_word_count(block.text) for block in group)
+        total = sum(word_count(block.text) for block in group)
         target = total / math.ceil(total / LIST_GROUP_WORDS)  # even groups, no lone last item
         current: list[Block] = []
         words = 0
         for block in group:
             current.append(block)
-            words += _word_count(block.text)
+            words += word_count(block.text)
             if words >= target - 2:
                 yield _Span(current[0].start, current[-1].end, "list")
                 current, words = [], 0
@@ -214,11 +162,11 @@ def _spans_for_group(kind: str, group: list[Block], text: str, max_words: int = 
     if kind == "paragraph":
         start, end, closings = _closing_sentences(start, end, text)
         yield from (_Span(begin, finish, kind) for begin, finish in closings if begin < start)
-    if _word_count(text[start:end]) <= max_words:
+    if word_count(text[start:end]) <= max_words:
         yield _Span(start, end, kind)
     else:
         first_end = group[0].end if kind == "quote" and len(group) > 1 else end
-        spans = _split_long(start, first_end, text, max_words)
+        spans = split_long(start, first_end, text, max_words)
         if first_end != end:  # keep the attribution with the end of its quote
             spans[-1] = (spans[-1][0], end)
         for span_start, span_end in spans:
@@ -249,7 +197,7 @@ def passage_id(doc_id: str, section: tuple[str, ...], text: str, occurrence: int
 
 def _passage_lang(text: str, document_lang: str) -> str:
     """Return a passage's own language; short passages take their document's."""
-    if _word_count(text) < 15:
+    if word_count(text) < 15:
         return document_lang
     return detect_language(text, default=document_lang)
 
@@ -266,7 +214,7 @@ def split_passages(document: Document) -> list[Passage]:
         start += document.text[start : span.end].index(own[0])
         role = passage_role(own, span.kind)
         lead = span.lead
-        if not lead and role in CITABLE_ROLES and section and _word_count(own) < SHORT_PASSAGE_WORDS:
+        if not lead and role in CITABLE_ROLES and section and word_count(own) < SHORT_PASSAGE_WORDS:
             lead = f"{HEADING_JOIN.join(section)}{HEADING_JOIN}"  # "Services de police." alone says little
         text = f"{lead}{own}"
         key = f"{section}{text}"
