@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.index.terms import fold
+
 _MONTHS = (
     r"janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|"
     r"january|february|march|april|may|june|july|august|september|october|november|december"
@@ -94,11 +96,43 @@ ANSWER_TYPES = (
 )
 
 
+# A question asking what one should do wants advice even when it counts ("How many partners
+# should a small team mobilize?"): no fact of a kind is expected.
+_ADVICE = _pattern(r"\b(?:should|ought\s+to|devrait|devrions|devraient|devrais|faudrait|faut-il|conseillez|"
+                   r"recommand\w*)\b")
+
+
 def asked_type(question: str) -> AnswerType | None:
-    """Return the kind of fact the question asks for, or None when it asks for none."""
+    """Return the kind of fact the question asks for, or None when it asks for none (or advice)."""
+    if _ADVICE.search(question):
+        return None
     return next((kind for kind in ANSWER_TYPES if kind.asked.search(question)), None)
 
 
-def holds(kind: AnswerType, text: str) -> bool:
-    """Return whether a passage states a fact of that kind."""
+# What a count is of: the words after "how many" / « combien de » ("how many hours of training").
+_COUNTED = re.compile(r"\b(?:how\s+many|combien\s+(?:de|d['’]))\s*(\w+)(?:\s+(\w+))?", re.IGNORECASE)
+# A count stated in a passage: a figure, then the thing counted within a few words.
+_NEAR_WORDS = 3
+
+
+def holds(kind: AnswerType, text: str, question: str = "") -> bool:
+    """Return whether a passage states a fact of that kind (a count: of the thing asked about)."""
+    if kind.name == "count":
+        counted = _counted_stems(question)
+        if counted:
+            return any(_counts(match, text, counted) for match in kind.stated.finditer(text))
     return bool(kind.stated.search(text))
+
+
+def _counted_stems(question: str) -> tuple[str, ...]:
+    """Return the first letters of the words naming what the question counts."""
+    match = _COUNTED.search(question)
+    if match is None:
+        return ()
+    return tuple(fold(word)[:5] for word in match.groups() if word and len(word) > 2)
+
+
+def _counts(figure: re.Match[str], text: str, counted: tuple[str, ...]) -> bool:
+    """Return whether the thing counted follows this figure within a few words."""
+    following = [fold(word)[:5] for word in re.findall(r"\w+", text[figure.end():])[: _NEAR_WORDS + 1]]
+    return any(stem in following for stem in counted)

