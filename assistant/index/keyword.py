@@ -48,6 +48,10 @@ class LexicalIndex:
             return np.zeros(self.count, dtype=np.float32)
         return np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
 
+    def terms(self) -> frozenset[str]:
+        """Return every term some passage holds."""
+        return frozenset(self.bm25.vocab_dict)
+
     @staticmethod
     def file_names(stem: str) -> dict[str, str]:
         """Return {part: file name} of an index saved under a stem."""

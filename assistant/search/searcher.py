@@ -44,6 +44,7 @@ class Searcher:
         self.analyser = QuestionAnalyser(encoder, self.glossary, index.lexicon, self.vocabulary)
         self.dense = DenseSearcher(index)
         self.keyword = KeywordSearcher(index.lexical if index.lexical is not None else build_lexical(index.passages))
+        self.corpus_terms = self.keyword.lexical.terms()
         self.masks = FilterMasks(index.passages)
         self.pairs = TranslationPairs(index.passages, index.position)
         self._rank_offset = np.array([RANK_OFFSETS.get(passage.role, 0.0) for passage in index.passages],
@@ -92,7 +93,7 @@ class Searcher:
         hits = select_hits(self.index, self.pairs, analysed, ranked, vector, lexical, allowed, max(k, COVERAGE_HITS))
         spread = self.dense.spread(vector) if vector is not None else None
         strength = assess(analysed, self.encoder.encoder_id, dense, spread, lexical, self.pairs.unit, hits,
-                          self.index)
+                          self.index, self.corpus_terms)
         return Answer(
             question=analysed.asked,
             lang=analysed.lang,

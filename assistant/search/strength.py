@@ -99,10 +99,11 @@ def assess(
     unit_of: np.ndarray,
     hits: list[Hit],
     index: Index,
+    corpus_terms: frozenset[str],
 ) -> Strength:
     """Return how strongly the hits answer the question."""
     coverage = best_coverage(question, hits)
-    signals = {"coverage": round(coverage, 4), "missing": round(missing_share(question, index), 4)}
+    signals = {"coverage": round(coverage, 4), "missing": round(missing_share(question, corpus_terms), 4)}
     wanted = asked_type(question.text)
     if wanted is not None:
         stated = any(holds(wanted, hit.passage.text, question.text) for hit in hits[:COVERAGE_HITS])
@@ -133,7 +134,7 @@ def _decide(signals: dict[str, float], calibration: Calibration) -> str:
     return HIGH if signals["score"] >= calibration.high_from else MEDIUM
 
 
-def missing_share(question: Question, index: Index) -> float:
+def missing_share(question: Question, corpus_terms: frozenset[str]) -> float:
     """Return the share of the question's words that no passage holds, even translated.
 
     A question about what the documents never mention ("vaccination", "bus pass") is
@@ -142,20 +143,7 @@ def missing_share(question: Question, index: Index) -> float:
     wanted = question.word_alternatives or question.word_stems
     if not wanted:
         return 0.0
-    vocabulary = corpus_terms(index)
-    return sum(1 for options in wanted if not options & vocabulary) / len(wanted)
-
-
-_corpus_terms: dict[int, frozenset[str]] = {}
-
-
-def corpus_terms(index: Index) -> frozenset[str]:
-    """Return every term of the index's passages (worked out once per loaded index)."""
-    key = id(index)
-    if key not in _corpus_terms:
-        _corpus_terms.clear()
-        _corpus_terms[key] = frozenset().union(*(term_set(lexical_text(p), p.lang) for p in index.passages))
-    return _corpus_terms[key]
+    return sum(1 for options in wanted if not options & corpus_terms) / len(wanted)
 
 
 def best_coverage(question: Question, hits: list[Hit]) -> float:
