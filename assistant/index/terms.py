@@ -49,13 +49,18 @@ def stop_words() -> frozenset[str]:
 def words(text: str) -> list[str]:
     """Return the lower-cased words of a text, elided articles (l', d', qu') dropped."""
     found = []
-    for word in _WORD.findall(text.lower().replace("’", "'")):
+    for word in words_of(text):
         if len(word) < 2 and not word.isdigit():
             continue
         if _fold_word(word) in stop_words():
             continue
         found.append(word)
     return found
+
+
+def words_of(text: str) -> list[str]:
+    """Return every lower-cased word of a text, stop words included (see words())."""
+    return _WORD.findall(text.lower().replace("’", "'"))
 
 
 def stems(tokens: Sequence[str], lang: str) -> list[str]:

