@@ -78,23 +78,35 @@ class Lexicon:
         others need their vectors in `unknown_vectors` (see unknown()). A token whose
         nearest word is itself (a name, a shared word such as "collaboration") needs none.
         """
+        found = self.translations_by_word(tokens, lang, unknown_vectors)
+        return list(dict.fromkeys(pair for pairs in found.values() for pair in pairs))
+
+    def translations_by_word(
+        self, tokens: Sequence[str], lang: str, unknown_vectors: Mapping[str, np.ndarray]
+    ) -> dict[str, list[tuple[str, str]]]:
+        """Return, for each lower-cased token, its translations (see translations())."""
         other = _other(lang)
+        found: dict[str, list[tuple[str, str]]] = {token: [] for token in dict.fromkeys(t.lower() for t in tokens)}
         if other is None or not len(self._by_lang[other]):
-            return []
-        chosen: list[int] = []
+            return found
         unknown: list[str] = []
-        for token in dict.fromkeys(token.lower() for token in tokens):
+        for token in found:
             row = self._rows.get((token, lang))
             if row is None:
                 if token in unknown_vectors:
                     unknown.append(token)
             elif self.nearest[row] >= 0:
-                chosen.append(int(self.nearest[row]))
+                found[token].append(self._pair(int(self.nearest[row])))
         if unknown:
-            found = _nearest(np.vstack([unknown_vectors[token] for token in unknown]), unknown,
-                             self._vectors_of[other], self._by_lang[other], self.words, self.threshold)
-            chosen.extend(row for row in found if row >= 0)
-        return [(self.words[row], self.langs[row]) for row in dict.fromkeys(chosen)]
+            rows = _nearest(np.vstack([unknown_vectors[token] for token in unknown]), unknown,
+                            self._vectors_of[other], self._by_lang[other], self.words, self.threshold)
+            for token, row in zip(unknown, rows, strict=True):
+                if row >= 0:
+                    found[token].append(self._pair(int(row)))
+        return found
+
+    def _pair(self, row: int) -> tuple[str, str]:
+        return self.words[row], self.langs[row]
 
     def save(self, path: Path) -> None:
         """Write the lexicon as one .npz file (no pickled objects)."""

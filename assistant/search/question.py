@@ -130,21 +130,20 @@ class QuestionAnalyser:
         question = analyse(text, self.glossary, context=context, vocabulary=self.vocabulary)
         wants_words = retriever != "dense" and self.lexicon is not None
         vector, word_vectors = self._encode(question, retriever, wants_words)
+        by_word = (self.lexicon.translations_by_word(list(question.words), question.lang, word_vectors)
+                   if self.lexicon is not None else {})
         if wants_words:
-            question = replace(question, lexicon=tuple(
-                self.lexicon.translations(list(question.words), question.lang, word_vectors)))
-        return replace(question, word_alternatives=self._alternatives(question, word_vectors)), vector
+            question = replace(question, lexicon=tuple(dict.fromkeys(
+                pair for pairs in by_word.values() for pair in pairs)))
+        return replace(question, word_alternatives=self._alternatives(question, by_word)), vector
 
-    def _alternatives(self, question: Question, word_vectors: Mapping[str, np.ndarray]
+    def _alternatives(self, question: Question, by_word: Mapping[str, list[tuple[str, str]]]
                       ) -> tuple[frozenset[str], ...]:
         """Return each word's stems both ways with those of its glossary and lexicon translations."""
-        found = []
-        for token, own in zip(question.words, question.word_stems, strict=True):
-            translated = list(self.glossary.expand(token))
-            if self.lexicon is not None:
-                translated += self.lexicon.translations([token], question.lang, word_vectors)
-            found.append(own | frozenset(stem_both(translated)))
-        return tuple(found)
+        return tuple(
+            own | frozenset(stem_both([*self.glossary.expand(token), *by_word.get(token.lower(), [])]))
+            for token, own in zip(question.words, question.word_stems, strict=True)
+        )
 
     def _encode(self, question: Question, retriever: str, wants_words: bool
                 ) -> tuple[np.ndarray | None, Mapping[str, np.ndarray]]:
