@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Fit the confidence line (assistant/search/strength.py, CALIBRATIONS) on calibration questions.
 
-    scripts/calibrate_confidence.py tests/data/confidence/tune.jsonl ../shared/eval/dev.jsonl
+    scripts/piaf_ood.py --out /tmp/piaf-ood.jsonl     # PIAF questions as out-of-domain examples
+    scripts/calibrate_confidence.py tests/data/confidence/tune.jsonl ../shared/eval/dev.jsonl /tmp/piaf-ood.jsonl
 
 Asks every question of the files (never the held-out one) with the configured index and
 encoder, fits a logistic regression of "answerable" on the signals dense, coverage and
