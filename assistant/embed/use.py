@@ -15,7 +15,7 @@ _WORD_START = "\u2581"  # sentencepiece marks a piece that starts a word with it
 # Endings of French and English words that inflect or derive a word the vocabulary holds.
 _INFLECTIONS = frozenset(
     "s es e é ée és ées er ers ez ent nt t ant ants ante antes ons ions ion ing ed ly ity ize ise ism ist "
-    "age ages al aux ment ments eur eurs euse ive ives if ifs able ible".split()
+    "age ages al aux ment ments eur eurs euse ive ives if ifs able ible x ait aient elle elles".split()
 )
 
 
