@@ -6,7 +6,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from assistant.records import Answer
@@ -158,22 +158,19 @@ def load_questions(path: Path) -> list[Question]:
 
 def judge(question: Question, answer: Answer) -> Outcome:
     """Return the outcome of one answer: the rank of its first hit and what it claimed."""
+    dense = [hit.scores["dense"] for hit in answer.hits if "dense" in hit.scores]
+    outcome = judge_passages(question, [hit.passage.text for hit in answer.hits], answer.answerable,
+                             answer.confidence)
+    return replace(outcome, top_dense=max(dense) if dense else None, signals=dict(answer.signals))
+
+
+def judge_passages(question: Question, texts: Sequence[str], said_answerable: bool, confidence: str = "") -> Outcome:
+    """Return the outcome of an answer given as its passages' texts, best first (e.g. read from the JSON API)."""
     first_hit = None
     if question.answerable:
-        for rank, hit in enumerate(answer.hits, start=1):
-            if is_hit(hit.passage.text, question.evidence):
-                first_hit = rank
-                break
-    dense = [hit.scores["dense"] for hit in answer.hits if "dense" in hit.scores]
-    return Outcome(
-        question=question,
-        first_hit=first_hit,
-        said_answerable=answer.answerable,
-        passage_words=tuple(hit.passage.word_count for hit in answer.hits),
-        top_dense=max(dense) if dense else None,
-        confidence=answer.confidence,
-        signals=dict(answer.signals),
-    )
+        first_hit = next((rank for rank, text in enumerate(texts, start=1) if is_hit(text, question.evidence)), None)
+    return Outcome(question=question, first_hit=first_hit, said_answerable=said_answerable,
+                   passage_words=tuple(len(text.split()) for text in texts), confidence=confidence)
 
 
 def recall_at(ranks: Sequence[int | None], n: int) -> float:

@@ -14,8 +14,8 @@ log = logging.getLogger(__name__)
 _WORD_START = "\u2581"  # sentencepiece marks a piece that starts a word with it
 # Endings of French and English words that inflect or derive a word the vocabulary holds.
 _INFLECTIONS = frozenset(
-    "s es e é ée és ées er ers ez ent nt ant ants ante antes ons ions ion ing ed ly ity ize ise ism ist "
-    "age ages al aux ment ments eur eurs euse ive ives if ifs able ible".split()
+    "s es e é ée és ées er ers ez ent nt t ant ants ante antes ons ions ion ing ed ly ity ize ise ism ist "
+    "age ages al aux ment ments eur eurs euse ive ives if ifs able ible x ait aient elle elles".split()
 )
 
 
@@ -89,6 +89,8 @@ class UseEncoder(Encoder):
         pieces = tokenizer.pieces(word.lower())
         if len(pieces) == 1:
             return pieces[0].startswith(_WORD_START)
+        if len(pieces) == 2 and pieces[0] == _WORD_START:  # the word whole, as an inner piece: "▁" + "attente"
+            return True
         # A whole word and an inflection: "réunion" + "s", "trouve" + "nt", "rigid" + "ity".
         return (len(pieces) == 2 and pieces[0].startswith(_WORD_START) and len(pieces[0]) > 3
                 and pieces[1] in _INFLECTIONS)

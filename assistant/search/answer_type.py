@@ -55,7 +55,7 @@ ANSWER_TYPES = (
         "amount",
         _pattern(r"\b(?:combien\s+co[uû]t\w*|how\s+much\s+(?:does|do|is|are|money|will)|quel(?:le)?\s+est\s+le\s+(?:co[uû]t|prix|tarif|budget|salaire)|"
                  r"what\s+(?:is|are)\s+the\s+(?:cost|price|fees?|salary|wage|budget)|salaires?|salary|salaries|"
-                 r"wages?|tarifs?|fees?|prix|price|en\s+dollars|in\s+dollars|combien\s+d['’]argent|combien\s+gagne)\b"),
+                 r"(?-i:[Ww]ages?)|tarifs?|fees?|prix|price|en\s+dollars|in\s+dollars|combien\s+d['’]argent|combien\s+gagne)\b"),
         _pattern(r"\$|€|\bdollars?\b|\b\d[\d\s.,]*\s?(?:k\$|M\$)"),
     ),
     AnswerType(
