@@ -83,14 +83,32 @@ class Vocabulary:
         choice = next(candidate for candidate, distance, _ in found if distance == best)
         return self._spelling.get(choice, choice)
 
-    def corrections(self, tokens: Sequence[str]) -> tuple[Correction, ...]:
-        """Return the corrections of a question's words (none for known words)."""
+    def corrections(self, tokens: Sequence[str], text: str = "") -> tuple[Correction, ...]:
+        """Return the corrections of a question's words (none for known words or names in `text`)."""
         found = []
+        names = proper_names(text)
         for token in dict.fromkeys(tokens):
+            if token.lower() in names:
+                continue
             corrected = self.correct(token)
             if corrected is not None and fold(corrected) != fold(token):
                 found.append(Correction(typed=token, corrected=corrected))
         return tuple(found)
+
+
+_NAME = re.compile(r"(?<![.!?…]\s)(?<!^)(?<![.!?…])\b([A-ZÀ-ÖØ-Þ][^\W\d_]*(?:[-'’][^\W\d_]+)*)")
+_ACRONYM = re.compile(r"\b[A-ZÀ-ÖØ-Þ]{2,}\b")
+
+
+def proper_names(text: str) -> frozenset[str]:
+    """Return the lower-cased words a text writes as names: capitalised inside a sentence, or acronyms.
+
+    « États-Unis », "Alger", "DPJ" are not typos of corpus words; the first word of a
+    sentence is capitalised anyway and says nothing.
+    """
+    found = {part.lower() for match in _NAME.finditer(text.strip()) for part in re.split(r"[-'’]", match.group(1))}
+    found |= {match.group(0).lower() for match in _ACRONYM.finditer(text)}
+    return frozenset(found)
 
 
 def apply_corrections(text: str, corrections: Sequence[Correction]) -> str:

@@ -90,7 +90,7 @@ def analyse(text: str, glossary: Glossary, lang: str | None = None, context: Seq
     asked = text.strip()
     text = resolve_in_context(asked, [earlier.strip() for earlier in context]) if context else asked
     lang = lang or detect_language(text)
-    corrections = vocabulary.corrections(words(text)) if vocabulary is not None else ()
+    corrections = vocabulary.corrections(words(text), text) if vocabulary is not None else ()
     if corrections:
         text = apply_corrections(text, corrections)
     tokens = words(text)
