@@ -10,7 +10,7 @@ import pytest
 
 from assistant.eval import load_questions
 from assistant.index.terms import fold, words
-from assistant.search.correct import TWO_EDITS_FROM, Vocabulary, allowed_edits
+from assistant.search.correct import TWO_EDITS_FROM, Vocabulary, allowed_edits, proper_names
 
 DATA = Path(__file__).parent / "data"
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "dev.jsonl"
@@ -126,3 +126,16 @@ def test_calibration_questions_change_only_where_a_typo_was_written(searcher):
             if understood != item["question"] and not item.get("typo"):
                 wrongly_changed.append((item["question"], understood))
     assert wrongly_changed == []
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("Quelle est la capitale des États-Unis?", {"états", "unis"}),
+    ("Contre qui le dey d'Alger est-il fâché?", {"alger"}),
+    ("Comment joindre la DPJ de Laval?", {"dpj", "laval"}),
+])
+def test_names_inside_a_sentence_and_acronyms_are_never_corrected(text, kept):
+    assert kept <= proper_names(text)
+
+
+def test_the_first_word_of_a_sentence_is_not_taken_for_a_name():
+    assert "polcie" not in proper_names("Polcie et écoles. Partenariat polcie")
