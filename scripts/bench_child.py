@@ -104,6 +104,9 @@ def recall_at_k(index, queries, k: int = RECALL_K) -> float | None:
         return None
     vectors = np.asarray(index.vectors, dtype=np.float32)
     exact = queries @ vectors.T
+    held = np.array([passage.citable for passage in index.passages]) if "held" in index.manifest.faiss else None
+    if held is not None:  # the approximate index holds the passages search cites, and is judged on them
+        exact = np.where(held[None, :], exact, -np.inf)
     kth = -np.partition(-exact, k - 1, axis=1)[:, k - 1]
     _, found = index.faiss_index.search(queries, k)
     hits = []

@@ -103,7 +103,7 @@ def test_approximate_index_above_threshold():
     exact, description = make_faiss_index(vectors, approximate_above=1000)
     approximate, approximate_description = make_faiss_index(vectors, approximate_above=100)
     assert description["kind"] == "flat" and approximate_description["kind"] == "hnsw"
-    assert isinstance(approximate, faiss.IndexHNSW)
+    assert isinstance(faiss.downcast_index(approximate.index), faiss.IndexHNSW)
     _, exact_ids = exact.search(vectors[:20], 10)
     _, approximate_ids = approximate.search(vectors[:20], 10)
     overlap = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact_ids, approximate_ids, strict=True)])
@@ -115,13 +115,18 @@ def test_approximate_choice_is_recorded_and_survives_a_mapped_load(corpus_copy, 
 
     index_dir = tmp_path / "index"
     report = build_index(corpus_copy, index_dir, "usem3", approximate_above=50)
-    assert report.manifest.faiss == {"kind": "hnsw", "storage": "sq8", **HNSW, "approximate_above": 50}
     with load_index(index_dir, "usem3") as index:
-        assert isinstance(index.faiss_index, faiss.IndexHNSWSQ)
-        assert index.faiss_index.hnsw.efSearch == HNSW["efSearch"]
+        citable = np.array([passage.citable for passage in index.passages])
+        assert report.manifest.faiss == {"kind": "hnsw", "storage": "sq8", **HNSW, "approximate_above": 50,
+                                         "held": int(citable.sum())}
+        assert 0 < citable.sum() < len(citable)  # the bundled corpus has reference entries and closing lines
+        graph = faiss.downcast_index(index.faiss_index.index)
+        assert isinstance(graph, faiss.IndexHNSWSQ) and graph.hnsw.efSearch == HNSW["efSearch"]
         vectors = np.asarray(index.vectors)
         _, found = index.faiss_index.search(vectors, 10)
-    exact = np.argsort(-(vectors @ vectors.T), axis=1)[:, :10]
+    assert set(found[found >= 0].tolist()) <= set(np.flatnonzero(citable).tolist())  # ids are positions
+    scores = np.where(citable[None, :], vectors @ vectors.T, -np.inf)
+    exact = np.argsort(-scores, axis=1)[:, :10]
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact, found, strict=True)])
     assert recall >= 0.98
 

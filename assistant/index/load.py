@@ -143,7 +143,8 @@ def _check_counts(folder: Path, manifest: IndexManifest, passages: list[Passage]
                   faiss_index: faiss.Index, stored: VectorRows) -> None:
     """Raise IndexCorrupt when the files do not hold what the manifest announces."""
     expected = manifest.passage_count
-    if len(passages) != expected or faiss_index.ntotal != expected or stored.shape[0] != expected:
+    held = manifest.faiss.get("held", expected)  # an approximate index may hold the citable ones only
+    if len(passages) != expected or faiss_index.ntotal != held or stored.shape[0] != expected:
         raise IndexCorrupt(
             f"the index in {folder} is damaged: {expected} passages announced, "
             f"{len(passages)} passages, {faiss_index.ntotal} vectors found: run `assistant ingest` to rebuild it"

@@ -112,7 +112,8 @@ def _save_index(
         "passages": f"passages-{build}.jsonl",
         "documents": f"documents-{build}.jsonl",
     }
-    faiss_index, faiss_description = make_faiss_index(vectors, approximate_above)
+    citable = np.array([passage.citable for passage in passages], dtype=bool)
+    faiss_index, faiss_description = make_faiss_index(vectors, approximate_above, citable)
     lexical = build_lexical(passages)
     written: list[Path] = []
     try:
