@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -42,14 +42,32 @@ def sentence_spans(text: str) -> list[Span]:
 
 def word_spans(text: str, lang: str, wanted: frozenset[str]) -> list[Span]:
     """Return the spans of the words of a text whose stem is one of the wanted stems."""
-    lang = lang if lang in LANGUAGES else "en"
-    matches = list(_WORD.finditer(text))
-    if not matches or not wanted:
+    if not wanted:
         return []
-    kept = [match for match in matches if words(match.group(0))]
-    found = stems([words(match.group(0))[0] for match in kept], lang)
-    spans = [match.span() for match, stem in zip(kept, found, strict=True) if stem in wanted]
+    spans = [span for span, stem in _word_stems(text, lang) if stem in wanted]
     return _join_neighbours(text, spans)
+
+
+# The same passages come back question after question: what does not depend on the
+# question (where the sentences and words are, and their stems) is worked out once.
+_CACHED = 8192
+
+
+@lru_cache(maxsize=_CACHED)
+def _word_stems(text: str, lang: str) -> tuple[tuple[Span, str], ...]:
+    """Return each meaningful word's span in the text and its stem."""
+    lang = lang if lang in LANGUAGES else "en"
+    kept = [match for match in _WORD.finditer(text) if words(match.group(0))]
+    found = stems([words(match.group(0))[0] for match in kept], lang)
+    return tuple((match.span(), stem) for match, stem in zip(kept, found, strict=True))
+
+
+@lru_cache(maxsize=_CACHED)
+def _sentences(text: str, lang: str) -> tuple[tuple[Span, ...], tuple[frozenset[str], ...]]:
+    """Return the sentences' spans and the stems each holds."""
+    spans = tuple(sentence_spans(text))
+    lang = lang if lang in LANGUAGES else "en"
+    return spans, tuple(frozenset(stems(words(text[start:end]), lang)) for start, end in spans)
 
 
 def _join_neighbours(text: str, spans: list[Span]) -> list[Span]:
@@ -63,24 +81,16 @@ def _join_neighbours(text: str, spans: list[Span]) -> list[Span]:
     return joined
 
 
-def _lexical_counts(text: str, spans: Sequence[Span], lang: str, wanted: frozenset[str]) -> np.ndarray:
-    """Return, for each span, how many distinct wanted stems it holds."""
-    lang = lang if lang in LANGUAGES else "en"
-    return np.array(
-        [len(set(stems(words(text[start:end]), lang)) & wanted) for start, end in spans], dtype=np.float32
-    )
-
-
 def passage_highlights(text: str, lang: str, wanted: frozenset[str]) -> tuple[Span, ...]:
     """Return the best sentence(s) of a passage, or its matching words when it has one sentence.
 
     The best sentence holds the most distinct question words; a passage that holds none has
     nothing marked rather than an arbitrary sentence.
     """
-    sentences = sentence_spans(text)
+    sentences, held = _sentences(text, lang)
     if len(sentences) < MIN_SENTENCES:
         return tuple(word_spans(text, lang, wanted))
-    scores = _lexical_counts(text, sentences, lang, wanted)
+    scores = np.array([len(terms & wanted) for terms in held], dtype=np.float32)
     if not scores.any():
         return ()
     order = np.argsort(-scores, kind="stable")
