@@ -25,12 +25,13 @@ class FilterMasks:
                 self._sectors_of[number, self._sector_code[sector]] = True
         self._count = len(passages)
         self._role_of = np.array([ROLES.index(passage.role) for passage in passages], dtype=np.int8)
+        self._role_masks: dict[frozenset[str], np.ndarray | None] = {}
 
     def allowed(self, filters: Filters, roles: frozenset[str] = CITABLE_ROLES) -> np.ndarray | None:
         """Return a boolean mask of the passages of these roles the filters let through (None: all)."""
-        mask = np.isin(self._role_of, [ROLES.index(role) for role in roles])
         if not filters:
-            return None if mask.all() else mask
+            return self._role_mask(roles)
+        mask = np.isin(self._role_of, [ROLES.index(role) for role in roles])
         if filters.doc_ids:
             codes = [self._doc_code[name] for name in filters.doc_ids if name in self._doc_code]
             mask &= np.isin(self._doc_of, codes)
@@ -38,3 +39,11 @@ class FilterMasks:
             codes = [self._sector_code[name] for name in filters.sectors if name in self._sector_code]
             mask &= self._sectors_of[:, codes].any(axis=1) if codes else False
         return mask
+
+    def _role_mask(self, roles: frozenset[str]) -> np.ndarray | None:
+        """Return the (read-only, shared) mask of the passages of these roles; None when all are."""
+        if roles not in self._role_masks:
+            mask = np.isin(self._role_of, [ROLES.index(role) for role in roles])
+            mask.flags.writeable = False
+            self._role_masks[roles] = None if mask.all() else mask
+        return self._role_masks[roles]
