@@ -122,6 +122,7 @@ class QuestionAnalyser:
         self.lexicon = lexicon
         self.vocabulary = vocabulary
         self._word_vectors: dict[str, np.ndarray] = {}
+        self._word_glossary: dict[str, list[tuple[str, str]]] = {}
         self._word_lock = threading.Lock()
 
     def analyse(self, text: str, retriever: str = "hybrid", context: Sequence[str] = ()
@@ -141,9 +142,19 @@ class QuestionAnalyser:
                       ) -> tuple[frozenset[str], ...]:
         """Return each word's stems both ways with those of its glossary and lexicon translations."""
         return tuple(
-            own | frozenset(stem_both([*self.glossary.expand(token), *by_word.get(token.lower(), [])]))
+            own | frozenset(stem_both([*self._glossary_of(token), *by_word.get(token.lower(), [])]))
             for token, own in zip(question.words, question.word_stems, strict=True)
         )
+
+    def _glossary_of(self, word: str) -> list[tuple[str, str]]:
+        """Return the glossary's other phrasings of one word (kept across questions: words recur)."""
+        found = self._word_glossary.get(word)
+        if found is None:
+            found = self.glossary.expand(word)
+            if len(self._word_glossary) >= WORD_CACHE:
+                self._word_glossary.clear()
+            self._word_glossary[word] = found
+        return found
 
     def _encode(self, question: Question, retriever: str, wants_words: bool
                 ) -> tuple[np.ndarray | None, Mapping[str, np.ndarray]]:
