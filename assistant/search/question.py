@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -76,8 +77,14 @@ def stem_both(pairs: Iterable[tuple[str, str]]) -> list[str]:
     """Return the stems of (text, lang) pairs, each in its own language, without repeats."""
     terms: list[str] = []
     for phrase, lang in pairs:
-        terms.extend(passage_terms(phrase, lang))
+        terms.extend(_phrase_terms(phrase, lang))
     return list(dict.fromkeys(terms))
+
+
+@lru_cache(maxsize=WORD_CACHE)
+def _phrase_terms(phrase: str, lang: str) -> tuple[str, ...]:
+    """Return a glossary phrase's or a lexicon word's stems (the same ones come back often)."""
+    return tuple(passage_terms(phrase, lang))
 
 
 def analyse(text: str, glossary: Glossary, lang: str | None = None, context: Sequence[str] = (),

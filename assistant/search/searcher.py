@@ -86,12 +86,12 @@ class Searcher:
         allowed = self.masks.allowed(filters or Filters(), cited_roles(analysed.text))
         dense = self.dense.search(vector, allowed) if vector is not None else None
         lexical = self.keyword.scores(analysed, allowed) if retriever in ("lexical", "hybrid") else None
+        spread = self.dense.spread(vector) if vector is not None else None
         if retriever == "hybrid":
-            ranked = self._fuse(vector, dense, lexical, allowed)  # ranks units already
+            ranked = self._fuse(vector, dense, spread, lexical, allowed)  # ranks units already
         else:  # a translated pair counts once, at its better rank
             ranked = (dense if retriever == "dense" else Ranking.top(lexical, DEPTH)).by_unit(self.pairs.unit)
         hits = select_hits(self.index, self.pairs, analysed, ranked, vector, lexical, allowed, max(k, COVERAGE_HITS))
-        spread = self.dense.spread(vector) if vector is not None else None
         strength = assess(analysed, self.encoder.encoder_id, dense, spread, lexical, self.pairs.unit, hits,
                           self.index, self.corpus_terms)
         return Answer(
@@ -104,7 +104,8 @@ class Searcher:
             signals=strength.signals,
         )
 
-    def _fuse(self, vector: np.ndarray, dense: Ranking, lexical: np.ndarray, allowed: np.ndarray | None) -> Ranking:
+    def _fuse(self, vector: np.ndarray, dense: Ranking, spread: Standardiser, lexical: np.ndarray,
+              allowed: np.ndarray | None) -> Ranking:
         """Return the units (a passage, or a passage and its translation) of both
         retrievers' candidates, ranked by their fused z-scores.
 
@@ -129,7 +130,7 @@ class Searcher:
         if missing.any():  # other candidates: read just their vectors
             cosines[missing] = self.dense.cosines(vector, candidates[missing])
         standardisers = {
-            "dense": self.dense.spread(vector),
+            "dense": spread,
             "lexical": Standardiser.of(lexical),
         }
         units, best = best_of_each_unit(self.pairs.unit[candidates], {"dense": cosines, "lexical": lexical[candidates]})
