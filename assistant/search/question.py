@@ -59,7 +59,7 @@ class Question:
         The glossary's other phrasings let a French question mark the words of an English
         passage ("roulement du personnel" → "staff turnover") and the reverse.
         """
-        return frozenset(query_terms(self.text, self.glossary))
+        return frozenset().union(*self.word_stems, stem_both(self.glossary))
 
 
 def query_terms(text: str, extra: Iterable[tuple[str, str]] = ()) -> list[str]:

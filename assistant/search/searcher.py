@@ -60,10 +60,6 @@ class Searcher:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def allowed(self, filters: Filters) -> np.ndarray | None:
-        """Return a boolean mask of the passages the filters let through (None: all)."""
-        return self.masks.allowed(filters)
-
     def ask(
         self,
         question: str,

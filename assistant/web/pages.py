@@ -7,8 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
 
 from assistant.messages import message_templates
-from assistant.rules import DEFAULT_K, MAX_K
-from assistant.rules import MAX_CONTEXT as RULES_MAX_CONTEXT
+from assistant.rules import DEFAULT_K, MAX_CONTEXT, MAX_K
 from assistant.web.document_view import layout_document
 from assistant.web.i18n import LANGUAGE_COOKIE, LANGUAGES, kind_label, page_context, starters, strings
 from assistant.web.state import document_passages, searcher_of
@@ -19,9 +18,6 @@ ONE_YEAR = 365 * 24 * 3600
 # How many passages of each starter question's own answer are compared with an answer's
 # passages to suggest the starter questions closest to it ("related reading").
 STARTER_DEPTH = 10
-# How many earlier questions POST /api/ask reads as a follow-up's context (the API's own
-# constant when it has one).
-MAX_CONTEXT = RULES_MAX_CONTEXT
 
 
 def _starter_passages() -> list[dict[str, object]]:
