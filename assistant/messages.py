@@ -35,6 +35,9 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "passage_not_found": "There is no passage with this id.",
         "method_not_allowed": "This address does not accept this method ({method}).",
         "internal": "The assistant could not answer this request. Please try again.",
+        "host_not_allowed": "This assistant does not answer to the address used to reach it. Open it at "
+        "http://localhost (or 127.0.0.1) on this computer, or have whoever runs it add this name with "
+        "--allowed-host.",
     },
     "fr": {
         "bad_request": "La demande n'a pas pu être comprise.",
@@ -65,6 +68,9 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "passage_not_found": "Aucun passage ne porte cet identifiant.",
         "method_not_allowed": "Cette adresse n'accepte pas cette méthode ({method}).",
         "internal": "L'assistant n'a pas pu répondre à cette demande. Veuillez réessayer.",
+        "host_not_allowed": "Cet assistant ne répond pas à l'adresse utilisée pour le joindre. Ouvrez-le à "
+        "http://localhost (ou 127.0.0.1) sur cet ordinateur, ou demandez à la personne qui le fait "
+        "fonctionner d'ajouter ce nom avec --allowed-host.",
     },
 }
 

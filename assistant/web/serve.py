@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import socket
 import threading
 import webbrowser
 from collections.abc import Callable
 
 from flask import Flask
 
+from assistant.web.connections import ServeLimits, enforce
+
 log = logging.getLogger(__name__)
 
-THREADS = 8
+
+class BadListenAddress(ValueError):
+    """A --host that is no address of this computer's kind (e.g. 999.1.1.1)."""
 
 
 def is_loopback(host: str) -> bool:
@@ -32,23 +37,42 @@ def exposure_warning(host: str) -> str | None:
     return (
         f"WARNING: listening on {host}, not only on this computer (127.0.0.1). Anyone who can reach "
         "this machine on the network can ask questions and read the documents; there is no login. "
-        "Use --host 127.0.0.1 unless you really mean to share it."
+        "Use --host 127.0.0.1 unless you really mean to share it. Pages are served only to the names "
+        "given with --allowed-host (and this address)."
     )
 
 
-def make_server(app: Flask, host: str, port: int, threads: int = THREADS):
-    """Return a waitress server listening on host:port (port 0: a free one), not yet running."""
+def check_listen_address(host: str) -> None:
+    """Raise BadListenAddress unless host is an address or a name this computer can listen on."""
+    try:
+        socket.getaddrinfo(host.strip("[]"), 0, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError):
+        raise BadListenAddress("--host is not an address this computer can listen on "
+                               "(e.g. 127.0.0.1, localhost, ::1 or 0.0.0.0)") from None
+
+
+def make_server(app: Flask, host: str, port: int, limits: ServeLimits | None = None):
+    """Return a waitress server listening on host:port (port 0: a free one), not yet running.
+
+    Its connections keep `limits` (assistant.web.connections): at most connection_limit at
+    once, closed when idle or when a request is too slow to arrive.
+    """
     from waitress import create_server
 
+    limits = limits or ServeLimits()
+    check_listen_address(host)
     # Waitress warns about its task queue depth under bursts; that is noise for one laptop.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    return create_server(app, host=host, port=port, threads=threads, ident="assistant")
+    sockets: dict = {}
+    server = create_server(app, map=sockets, host=host, port=port, ident="assistant", **limits.waitress_options())
+    enforce(sockets, limits)
+    return server
 
 
 def serve_app(app: Flask, host: str, port: int, on_ready: Callable[[str], None] | None = None,
-          open_browser: bool = False) -> None:
+              open_browser: bool = False, limits: ServeLimits | None = None) -> None:
     """Serve the app with waitress until interrupted; call on_ready(url) once listening."""
-    server = make_server(app, host, port)
+    server = make_server(app, host, port, limits)
     bound_port = server.effective_port  # type: ignore[union-attr]
     shown_host = host if ":" not in host else f"[{host}]"
     url = f"http://{shown_host}:{bound_port}/"
