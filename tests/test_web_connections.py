@@ -87,7 +87,7 @@ def test_200_half_sent_connections_do_not_delay_a_normal_request(quick_app):
     # Waitress's defaults (100 connections, 120 s idle timeout) left this request waiting 148 s.
     with serving(quick_app, limits=ServeLimits()) as url, ExitStack() as stack:
         open_half_sent(url, 200, stack)
-        assert ask(url, timeout=20) < 2
+        assert ask(url, timeout=20) < 5  # seconds, on a busy machine
 
 
 def test_clients_beyond_the_limit_trickling_headers_are_cut_off_and_a_request_gets_through(quick_app):
