@@ -130,15 +130,43 @@ def read_response(sock: socket.socket) -> bytes:
     """Read one HTTP response with a Content-Length from a socket."""
     data = b""
     while b"\r\n\r\n" not in data:
-        data += sock.recv(65536)
+        data += receive(sock)
     head, _, body = data.partition(b"\r\n\r\n")
     fields = dict(line.split(b":", 1) for line in head.split(b"\r\n")[1:])
     length = int(next(value for name, value in fields.items() if name.lower() == b"content-length"))
     while len(body) < length:
-        body += sock.recv(65536)
+        body += receive(sock)
     return head + b"\r\n\r\n" + body
 
 
 def test_limits_must_be_positive():
     with pytest.raises(ValueError, match="request_timeout"):
         ServeLimits(request_timeout=0)
+
+
+def receive(sock: socket.socket) -> bytes:
+    """Return the next bytes from a socket; fail when the server closed it."""
+    data = sock.recv(65536)
+    assert data, "the server closed the connection"
+    return data
+
+
+def slow_and_fast(environ, start_response):
+    """A WSGI app whose /slow takes 2 s to answer."""
+    if environ["PATH_INFO"] == "/slow":
+        time.sleep(2)
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+    return [b"ok"]
+
+
+def test_a_pipelined_request_gets_its_own_deadline_after_the_ones_before_it():
+    limits = ServeLimits(threads=1, idle_timeout=10, request_timeout=1)
+    with serving(slow_and_fast, limits=limits) as url:
+        address = urlsplit(url)
+        with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
+            # The start of a second request arrives with the first, which takes 2 s to answer.
+            sock.sendall(b"GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /fast HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            assert read_response(sock).startswith(b"HTTP/1.1 200")
+            time.sleep(0.3)
+            sock.sendall(b"\r\n")
+            assert read_response(sock).startswith(b"HTTP/1.1 200")

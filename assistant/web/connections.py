@@ -72,11 +72,12 @@ class DeadlineChannel(HTTPChannel):
 
     def overdue(self, now: float) -> bool:
         """Return whether a request has been arriving for longer than the deadline."""
-        return (
-            self.receiving_since is not None
-            and not self.requests
-            and now - self.receiving_since > self.request_timeout
-        )
+        if self.receiving_since is None:
+            return False
+        if self.requests:  # a pipelined request's clock starts once the ones before it are answered
+            self.receiving_since = now
+            return False
+        return now - self.receiving_since > self.request_timeout
 
 
 def channel_class(limits: ServeLimits) -> type[DeadlineChannel]:
