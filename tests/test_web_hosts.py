@@ -61,7 +61,7 @@ def test_host_names_lose_their_port_brackets_case_and_final_dot():
     assert host_name("localhost:") == "localhost"
 
 
-def test_an_export_never_links_to_the_host_of_the_request(searcher):
+def test_no_page_answer_export_or_redirect_links_to_the_host_of_the_request(searcher):
     app = create_app({"SEARCHER": searcher, "ALLOWED_HOSTS": allowed_hosts(None, ["assistant.lan"])})
     client = app.test_client()
     headers = {"Host": "assistant.lan:8000", "Content-Type": "application/json"}
@@ -70,6 +70,10 @@ def test_an_export_never_links_to_the_host_of_the_request(searcher):
     response = client.post("/api/export", data=json.dumps({"passages": ids, "format": "md"}), headers=headers)
     assert response.status_code == 200
     assert "assistant.lan" not in response.get_data(as_text=True)
+    for path in ("/", "/documents", answer["passages"][0]["url"], "/api/documents", "/language/en?next=/documents"):
+        page = client.get(path, headers={"Host": "assistant.lan:8000"})
+        assert page.status_code in (200, 303), path
+        assert "assistant.lan" not in page.get_data(as_text=True) + str(page.headers), path
 
 
 def test_serve_answers_only_to_its_names_and_the_allowed_ones(tmp_path, bundled_index_dir):
