@@ -35,6 +35,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "passage_not_found": "There is no passage with this id.",
         "method_not_allowed": "This address does not accept this method ({method}).",
         "internal": "The assistant could not answer this request. Please try again.",
+        "index_damaged": "The assistant's index is damaged: whoever runs the assistant must rebuild it "
+        "with `assistant ingest`.",
     },
     "fr": {
         "bad_request": "La demande n'a pas pu être comprise.",
@@ -65,6 +67,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "passage_not_found": "Aucun passage ne porte cet identifiant.",
         "method_not_allowed": "Cette adresse n'accepte pas cette méthode ({method}).",
         "internal": "L'assistant n'a pas pu répondre à cette demande. Veuillez réessayer.",
+        "index_damaged": "L'index de l'assistant est endommagé : la personne qui gère l'assistant doit le "
+        "reconstruire avec `assistant ingest`.",
     },
 }
 
