@@ -10,7 +10,7 @@ from assistant import UserError, prepare_searcher
 from assistant.harness import READY_LINE
 from assistant.web.app import create_app
 from assistant.web.serve import exposure_warning, serve_app
-from assistant.web.state import live_searcher
+from assistant.web.state import close_state, live_searcher
 
 EXIT_PROBLEM = 2
 
@@ -44,7 +44,7 @@ def serve(settings, host: str, port: int, open_browser: bool) -> None:
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
     finally:
-        live_searcher(app).close()
+        close_state(app)
 
 
 def _fail(message: str) -> None:
