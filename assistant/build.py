@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,10 @@ class BuildReport:
     problems: list[IngestProblem] = field(default_factory=list)
     seconds: float = 0.0
     manifest: IndexManifest | None = None
+
+
+# on_progress(stage, done, total): stage "reading" counts files, "embedding" passages, "saving" is one step.
+ProgressHook = Callable[[str, int, int], object]
 
 
 class BuildFailed(UserError):
@@ -98,15 +103,21 @@ def build_index(
     encoder: Encoder | str,
     progress: bool = False,
     approximate_above: int | None = None,
+    on_progress: ProgressHook | None = None,
 ) -> BuildReport:
-    """Build (or update) the index of a corpus folder; raise BuildFailed when nothing is usable."""
+    """Build (or update) the index of a corpus folder; raise BuildFailed when nothing is usable.
+
+    `on_progress(stage, done, total)` follows the build (see ProgressHook), for a page's progress bar.
+    """
     started = time.perf_counter()
+    report = on_progress or (lambda stage, done, total: None)
     encoder = load_encoder(encoder) if isinstance(encoder, str) else encoder
     if not corpus_dir.is_dir():
         raise BuildFailed(f"the corpus folder {corpus_dir} does not exist")
     state = corpus_state(corpus_dir)
     try:
-        documents, problems = load_documents(corpus_dir, hashes=state)
+        documents, problems = load_documents(corpus_dir, hashes=state,
+                                             on_file=lambda done, total: report("reading", done, total))
     except ManifestError as error:
         raise BuildFailed(f"the corpus manifest is invalid ({error}): fix it, then run `assistant ingest`") from error
     if not documents:
@@ -122,9 +133,19 @@ def build_index(
     for number, key in enumerate(keys):
         if key in cached:
             vectors[number] = cached[key]
+    report("reading", len(documents) + len(problems), len(documents) + len(problems))
+    embedded = [0]
+
+    def advance(count: int) -> None:
+        bar.update(count)
+        embedded[0] += count
+        report("embedding", embedded[0], len(missing))
+
     with tqdm(total=len(missing), desc="embedding", unit="passage", disable=not progress) as bar:
+        report("embedding", 0, len(missing))
         if missing:
-            vectors[missing] = encode_many(encoder, [texts[number] for number in missing], bar.update)
+            vectors[missing] = encode_many(encoder, [texts[number] for number in missing], advance)
+    report("saving", 0, 1)
 
     passages = link_translations(documents, passages, vectors)
     # Words are a few tokens each: large batches embed them ~3× faster than passage-sized ones.

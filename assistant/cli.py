@@ -16,6 +16,7 @@ from assistant import (
     RETRIEVERS,
     SECTORS,
     EvalFileProblem,
+    IndexMissing,
     QuestionRejected,
     Searcher,
     Settings,
@@ -106,12 +107,25 @@ def _verify(index_dir: Path) -> None:
 
 
 def _open_searcher(settings: Settings) -> Searcher:
-    """Return the searcher, its search threads set for this process, or stop saying what to run."""
+    """Return the searcher, its search threads set for this process, or stop saying what to run.
+
+    On a fresh clone there is no index yet: it is built first, as `assistant serve` does.
+    """
     limit_search_threads()
     try:
         return open_searcher(settings)
+    except IndexMissing:
+        click.echo(f"no index yet: building it from {settings.corpus_dir} (once; later questions are quick)",
+                   err=True)
     except UserError as error:
         _fail(str(error))
+    try:
+        build_index(settings.corpus_dir, settings.index_dir, settings.encoder, progress=True)
+        return open_searcher(settings)
+    except UserError as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"could not write the index in {settings.index_dir}: {error.strerror or error}")
 
 
 @main.command()

@@ -10,6 +10,7 @@ from assistant import UserError, prepare_searcher
 from assistant.harness import READY_LINE
 from assistant.web.app import create_app
 from assistant.web.serve import exposure_warning, serve_app
+from assistant.web.state import close_state, live_searcher
 
 EXIT_PROBLEM = 2
 
@@ -34,6 +35,7 @@ def serve(settings, host: str, port: int, open_browser: bool) -> None:
     if warning:
         click.secho(warning, err=True, fg="red", bold=True)
     app = create_app({"SEARCHER": prepared.searcher, "SETTINGS": settings})
+    live_searcher(app).watch()  # a build finished by the page or by `assistant ingest` is used within seconds
     try:
         serve_app(app, host, port, open_browser=open_browser,
                   on_ready=lambda url: click.echo(f"{READY_LINE} {url} (Ctrl+C to stop)", err=True))
@@ -42,7 +44,7 @@ def serve(settings, host: str, port: int, open_browser: bool) -> None:
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
     finally:
-        prepared.searcher.close()
+        close_state(app)
 
 
 def _fail(message: str) -> None:
