@@ -94,11 +94,14 @@ def read_corpus_file(path: Path, corpus_dir: Path, limits: FileLimits) -> bytes:
             if not stat.S_ISREG(status.st_mode):
                 raise UnreadableFile("not a regular file (a pipe, socket or device)")
             too_large(status.st_size, limits)
-            data = file.read(limits.file_bytes + 1)
+            blocks, size = [], 0
+            while block := file.read(_BLOCK):  # read(limit) would set the whole limit aside first
+                blocks.append(block)
+                size += len(block)
+                too_large(size, limits)  # it grew while being read
     except OSError as error:
         raise UnreadableFile(f"could not read it ({error.strerror or error})") from error
-    too_large(len(data), limits)  # it grew while being read
-    return data
+    return b"".join(blocks)
 
 
 def _open(path: Path) -> BinaryIO:
@@ -116,6 +119,7 @@ def too_large(size: int, limits: FileLimits) -> None:
 
 
 UNREADABLE = "unreadable"
+_BLOCK = 1 << 20
 
 
 def file_hash(path: Path) -> str:
