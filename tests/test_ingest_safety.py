@@ -5,6 +5,7 @@ Each is skipped (or its value ignored) with a message naming it, and the rest is
 
 from __future__ import annotations
 
+import codecs
 import errno
 import os
 import time
@@ -305,3 +306,108 @@ def test_default_limits_are_the_documented_ones():
     limits = FileLimits.from_environment({})
     assert (limits.file_bytes, limits.unpacked_bytes, limits.text_chars) == (50_000_000, 100_000_000, 2_000_000)
     assert FileLimits.from_environment({"ASSISTANT_MAX_UNPACKED_MB": "250"}).unpacked_bytes == 250_000_000
+
+
+# --- manifest values, ids, NUL bytes and encodings -------------------------------------------
+
+BAD_MANIFEST = """
+[[documents]]
+id = "partenariat"
+file = "partenariat.txt"
+title = 42
+year = "2024a"
+language = "de"
+sectors = ["police", "martians"]
+
+[[documents]]
+id = "../../etc/x"
+file = "school.md"
+
+[[documents]]
+id = "a#b?c d%"
+file = "hash.txt"
+
+[[documents]]
+id = ""
+file = "empty.txt"
+
+[[documents]]
+id = "good.one_2"
+file = "good.txt"
+year = 2021
+"""
+
+
+def test_wrong_manifest_values_are_ignored_with_a_message_and_ids_stay_safe(tmp_path, runner):
+    corpus = good_corpus(tmp_path / "corpus")
+    for name in ("hash.txt", "empty.txt", "good.txt"):
+        (corpus / name).write_text(f"A guide named {name} about meeting the police and the school together.",
+                                   encoding="utf-8")
+    (corpus / "manifest.toml").write_text(BAD_MANIFEST, encoding="utf-8")
+    folder = tmp_path / "index"
+
+    result = runner("ingest", str(corpus), index=folder)
+
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning: ignored in manifest.toml")]
+    expected = [
+        'document #1 ("partenariat.txt"): "title" = 42 is not a text',
+        'document #1 ("partenariat.txt"): "language" = "de" is not one of en, fr',
+        'document #1 ("partenariat.txt"): "year" = "2024a" is not a year such as 2024',
+        'document #1 ("partenariat.txt"): "sectors" = ["police", "martians"] names unknown sector(s)',
+        'document #2 ("school.md"): "id" = "../../etc/x" is not a safe id',
+        'document #3 ("hash.txt"): "id" = "a#b?c d%" is not a safe id',
+        'document #4 ("empty.txt"): "id" = "" is not a safe id',
+    ]
+    for text in expected:
+        assert any(text in line for line in warnings), text
+    assert len(warnings) == len(expected)
+    with open_searcher(Settings(corpus_dir=corpus, index_dir=folder)) as searcher:
+        documents = {document.path: document for document in searcher.index.documents.values()}
+        partenariat = documents["partenariat.txt"]
+        assert (partenariat.doc_id, partenariat.title, partenariat.year) == ("partenariat", "partenariat", None)
+        assert partenariat.lang == "fr" and partenariat.sectors == ("police",)
+        assert {path: document.doc_id for path, document in documents.items()} == {
+            "partenariat.txt": "partenariat", "school.md": "school", "hash.txt": "hash", "empty.txt": "empty",
+            "good.txt": "good.one_2",
+        }
+        assert documents["good.txt"].year == 2021
+        client = create_app({"SEARCHER": searcher, "TESTING": True}).test_client()
+        for document in documents.values():  # every id makes a link that works
+            page = client.get(f"/documents/{document.doc_id}")
+            assert page.status_code == 200, document.doc_id
+            assert client.get(f"/api/documents/{document.doc_id}").status_code == 200
+
+
+def test_nul_bytes_are_removed_everywhere_in_the_text(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    sentence = "Agree on a referral protocol with the school principal. "
+    (corpus / "late-nul.txt").write_text(sentence * 100 + "Call\x00 the\x00 police\x00 liaison officer.",
+                                         encoding="utf-8")
+    documents, problems = load_documents(corpus)
+    assert problems == []
+    (document,) = documents
+    assert "\x00" not in document.text and all("\x00" not in block.text for block in document.blocks)
+    assert "Call the police liaison officer." in document.text
+    assert len(sentence * 100) > 4096
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
+def test_utf16_and_utf32_text_with_a_byte_order_mark_is_decoded(tmp_path, encoding):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = "Le partenariat avec la police commence par une rencontre avec l'agent sociocommunautaire."
+    mark = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE,
+            "utf-32-le": codecs.BOM_UTF32_LE, "utf-32-be": codecs.BOM_UTF32_BE}.get(encoding, b"")
+    (corpus / "guide.txt").write_bytes(mark + text.encode(encoding))
+    documents, problems = load_documents(corpus)
+    assert problems == []
+    assert documents[0].text == text and documents[0].lang == "fr"
+
+
+def test_utf16_that_is_not_is_skipped_with_a_reason(tmp_path):
+    corpus = good_corpus(tmp_path / "corpus")
+    (corpus / "odd.txt").write_bytes(codecs.BOM_UTF16_LE + b"abc")  # an odd number of bytes after the mark
+    documents, problems = load_documents(corpus)
+    assert len(documents) == 2 and skipped(problems) == {"odd.txt": "not valid UTF-16 text"}
