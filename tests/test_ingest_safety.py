@@ -294,7 +294,8 @@ def test_a_pdf_stream_bomb_and_a_pdf_with_too_much_text_are_refused(tmp_path, mo
     documents, problems = load_documents(corpus)
     assert "Call the school first" in {document.path: document for document in documents}["fine.pdf"].text
     reason = skipped(problems)["bomb.pdf"]
-    assert "unpacks to more than the limit" in reason and "ASSISTANT_MAX_UNPACKED_MB" in reason
+    assert "a stream of the PDF unpacks to more than the 1.0 MB limit" in reason
+    assert "ASSISTANT_MAX_UNPACKED_MB" in reason
 
     monkeypatch.setenv("ASSISTANT_MAX_TEXT_CHARS", "40")
     (corpus / "bomb.pdf").unlink()
@@ -411,3 +412,9 @@ def test_utf16_that_is_not_is_skipped_with_a_reason(tmp_path):
     (corpus / "odd.txt").write_bytes(codecs.BOM_UTF16_LE + b"abc")  # an odd number of bytes after the mark
     documents, problems = load_documents(corpus)
     assert len(documents) == 2 and skipped(problems) == {"odd.txt": "not valid UTF-16 text"}
+
+
+def test_the_listing_and_the_readers_know_the_same_suffixes():
+    from assistant.ingest.readers import READERS
+
+    assert tuple(sorted(READERS)) == files_module.SUFFIXES

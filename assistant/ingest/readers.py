@@ -8,7 +8,7 @@ import logging
 import re
 
 from assistant.ingest.files import UnreadableFile
-from assistant.ingest.limits import FileLimits
+from assistant.ingest.limits import FileLimits, megabytes
 from assistant.ingest.unpack import check_docx, pdf_configuration
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,8 @@ def read_pdf(raw: bytes, limits: FileLimits) -> str:
                 too_much_text(length, limits)
     except LimitReachedError as error:
         raise UnreadableFile(
-            f"a part of the PDF unpacks to more than the limit ({error}; set ASSISTANT_MAX_UNPACKED_MB to raise it)"
+            f"a stream of the PDF unpacks to more than the {megabytes(limits.unpacked_bytes)} limit "
+            "(set ASSISTANT_MAX_UNPACKED_MB to raise it)"
         ) from error
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
         raise UnreadableFile(f"not a readable PDF ({error})") from error
