@@ -106,7 +106,16 @@ def read_corpus_file(path: Path, corpus_dir: Path, limits: FileLimits) -> bytes:
 
 def _open(path: Path) -> BinaryIO:
     """Open a file for reading; a pipe swapped in after the listing must not block forever."""
-    return os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)), "rb")
+    descriptor = os.open(path, os.O_RDONLY | _OPEN_FLAGS)
+    try:
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+# O_NONBLOCK and O_CLOEXEC are POSIX's, O_BINARY Windows's: each where it exists.
+_OPEN_FLAGS = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
 def too_large(size: int, limits: FileLimits) -> None:
