@@ -86,7 +86,7 @@ def test_a_bad_file_name_is_refused_and_changes_nothing(corpus_copy, index_copy,
 def test_refusals_say_what_is_wrong_in_both_languages(corpus_copy, index_copy, pdf_bytes, docx_bytes):
     before = snapshot(corpus_copy)
     cases = [
-        (("big.pdf", b"%PDF-1.4\n" + b"0" * max_file_bytes, {}), "file_too_large"),
+        (("big.pdf", b"%PDF-1.4\n" + b"0" * max_file_bytes(), {}), "file_too_large"),
         (("notes.pdf", b"just some words, no PDF at all", {}), "file_content_mismatch"),
         (("guide.docx", pdf_bytes, {}), "file_content_mismatch"),
         (("page.html", b"plain words without any markup", {}), "file_content_mismatch"),
