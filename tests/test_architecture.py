@@ -25,6 +25,7 @@ PUBLIC_MODULES = {
     "assistant.rules": "the limits the page shows and the refusals it turns into HTTP errors",
     "assistant.messages": "the one catalogue of refusals, for HTTP errors",
     "assistant.typography": "French typography for the page's strings",
+    "assistant.placeholders": "how the page's strings are filled with their values",
     "assistant.serialise": "the JSON contract of the API",
     "assistant.export": "the export formats and languages the API checks",
     "assistant.stats": "the question counts the API shows",
