@@ -16,6 +16,7 @@ from assistant.ingest.structure import parse_structure
 from assistant.lang import detect_language
 from assistant.records import Document
 from assistant.sectors import sectors_in_text
+from assistant.shown import shown
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ class IngestProblem:
     reason: str
 
     def __str__(self) -> str:
-        return f"skipped {self.path}: {self.reason}"
+        return f"skipped {shown(self.path)}: {shown(self.reason)}"
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
