@@ -104,3 +104,33 @@ def test_ingest_prints_file_names_escaped(runner, tmp_path):
     assert "warning: skipped bad\\x07\\u202e.txt: binary content" in result.output
     assert all(line.startswith(("warning: ", "indexed ", "added: ", "embedding")) for line in
                result.output.splitlines() if line.strip()), result.output
+
+
+def test_fuzz_no_cli_error_repeats_what_was_typed(runner):
+    """Any command, any options, the name anywhere: an error says what went wrong, never the name.
+
+    Folders and encoders (--index, --encoder, ingest's CORPUS_DIR) are settings, not things a
+    person says: their errors name them, escaped, to say which one is wrong.
+    """
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    tokens = ["ask", "export", "eval", "stats", "serve", "--k", "--sector", "--document", "--after",
+              "--json", "--format", "--lang", "-o", "--retriever", "--reset", "--port",
+              "-", "--", "0", "police", NAME, f"--{NAME}", f"-{NAME}", f"{NAME}=1", f"--k={NAME}"]
+    seen: list[int] = []
+
+    @settings(deadline=None, database=None, max_examples=150,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @given(args=st.lists(st.sampled_from(tokens), min_size=1, max_size=6).filter(lambda args: NAME in " ".join(args)))
+    def run(args):
+        if args[0] == "serve" and NAME not in args and f"--{NAME}" not in args:
+            return  # would start a server: not an error path
+        result = runner(*args, input="")
+        seen.append(result.exit_code)
+        if result.exit_code != 0:
+            assert "Tremblay" not in result.output, (args, result.output)
+            assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+
+    run()
+    assert 2 in seen
