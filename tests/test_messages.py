@@ -6,6 +6,7 @@ turned an English refusal into a 500; messages are now filled by assistant.place
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -134,3 +135,19 @@ def test_the_document_page_fills_its_other_language_link(client, bundled_index):
     doc_id = next(doc.translation_of for doc in bundled_index.documents.values() if doc.translation_of)
     page = client.get(f"/documents/{doc_id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "<dt>Version in French</dt>" in page or "<dt>Version in English</dt>" in page
+
+
+@pytest.mark.parametrize("body", [b"null", b"[]", b"0", b'"x"'])
+def test_a_real_server_refuses_a_non_object_body_in_english(server_url, body):
+    """The issue's own request: curl -H 'Accept-Language: en' --data null …/api/ask."""
+    import urllib.error
+    import urllib.request
+
+    for path in ("/api/ask", "/api/export"):
+        request = urllib.request.Request(server_url + path, data=body, method="POST", headers={
+            "Content-Type": "application/json", "Accept-Language": "en"})
+        with pytest.raises(urllib.error.HTTPError) as raised:
+            urllib.request.urlopen(request, timeout=60)
+        with raised.value as response:
+            assert response.code == 400
+            assert json.loads(response.read())["error"] == "not_object"
