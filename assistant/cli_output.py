@@ -23,8 +23,10 @@ _OUTPUT_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBAD
 def expected(param: click.Parameter | None) -> str:
     """Return what a parameter takes, in words, from its declaration (never from what was typed)."""
     kind = param.type if param is not None else None
-    if isinstance(kind, click.IntRange):
+    if isinstance(kind, click.IntRange) and kind.min is not None and kind.max is not None:
         return f"a whole number from {kind.min} to {kind.max}"
+    if isinstance(kind, click.IntRange | click.types.IntParamType):
+        return "a whole number"
     if isinstance(kind, click.Choice):
         return "one of " + ", ".join(map(str, kind.choices))
     if isinstance(kind, click.Path):
