@@ -169,3 +169,38 @@ def test_fuzz_every_route_both_languages(app, client, known_ids):
     visit()
     assert seen == set(rules) and len(statuses) >= 600
     assert {200, 400, 404, 405} <= set(statuses)
+
+
+RAW_REQUESTS = [
+    b"GET /language/en?next=/%0a HTTP/1.1",
+    b"GET /language/fr?next=/%0d%0aLocation:%20http://evil.example HTTP/1.1",
+    b"GET /documents/%00 HTTP/1.1",
+    b"GET /api/documents/%ff%fe HTTP/1.1",
+    b"GET /api/passages/..%2f..%2fetc%2fpasswd HTTP/1.1",
+    b"GET http://127.0.0.1/api/stats HTTP/1.1",
+    b"BREW /api/ask HTTP/1.1",
+    b"POST /api/ask?%%%=%% HTTP/1.1",
+    b"GET /" + b"a" * 8000 + b" HTTP/1.1",
+    b"GET /\xff\xfe HTTP/1.1",
+]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_raw_requests_to_a_real_server_get_no_500(server_url, language):
+    """What the test client cannot send: raw request lines, read by the real server (waitress)."""
+    import socket
+
+    host, port = server_url.removeprefix("http://").split(":")
+    for line in RAW_REQUESTS:
+        body = b"null" if line.startswith(b"POST") else b""
+        request = (line + b"\r\nHost: 127.0.0.1\r\nAccept-Language: " + language.encode() + b"\r\nCookie: lang="
+                   + language.encode() + b"\r\nContent-Type: application/json\r\nContent-Length: "
+                   + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+        with socket.create_connection((host, int(port)), timeout=30) as connection:
+            connection.sendall(request)
+            answer = b""
+            while chunk := connection.recv(65536):
+                answer += chunk
+        status = int(answer.split(b" ", 2)[1])
+        assert status < 500, (line[:80], answer[:300])
+        assert b"Traceback" not in answer and b"\r\nLocation: http://evil" not in answer
