@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+from assistant.placeholders import fill
 from assistant.typography import french_typography
 
 LANGUAGES = ("fr", "en")
+# The values each message takes, in every language; a message not listed takes none.
+FIELDS: dict[str, frozenset[str]] = {
+    "question_too_long": frozenset({"length", "limit"}),
+    "k_invalid": frozenset({"limit"}),
+    "context_invalid": frozenset({"limit"}),
+    "list_invalid": frozenset({"field"}),
+    "sector_unknown": frozenset({"names", "known"}),
+    "document_unknown": frozenset({"count"}),
+    "passages_invalid": frozenset({"limit"}),
+    "passages_unknown": frozenset({"count"}),
+    "export_format_invalid": frozenset({"known"}),
+    "export_lang_invalid": frozenset({"known"}),
+    "too_large": frozenset({"limit"}),
+    "method_not_allowed": frozenset({"method"}),
+}
 
 _MESSAGES: dict[str, dict[str, str]] = {
     "en": {
@@ -23,7 +39,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "context_invalid": 'The "context" must be a list of at most {limit} earlier questions, each a valid question.',
         "list_invalid": 'The "{field}" must be a list of texts.',
         "sector_unknown": "Unknown sector(s): {names}. Known sectors: {known}.",
-        "document_unknown": "Unknown document(s): {names}.",
+        "document_unknown": "{count} unknown document id(s): use the ids of the documents list.",
         "passages_invalid": 'The "passages" must be a list of 1 to {limit} passage ids.',
         "passages_unknown": "{count} excerpt(s) are no longer in the documents (the index was rebuilt): "
         "remove them from your excerpts and export again.",
@@ -77,7 +93,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "chacune valide.",
         "list_invalid": 'Le champ "{field}" doit être une liste de textes.',
         "sector_unknown": "Secteur(s) inconnu(s) : {names}. Secteurs connus : {known}.",
-        "document_unknown": "Document(s) inconnu(s) : {names}.",
+        "document_unknown": "{count} identifiant(s) de document inconnu(s) : utilisez ceux de la liste des documents.",
         "passages_invalid": 'Le champ "passages" doit être une liste de 1 à {limit} identifiants de passages.',
         "passages_unknown": "{count} extrait(s) ne sont plus dans les documents (l'index a été reconstruit) : "
         "retirez-les de vos extraits et exportez de nouveau.",
@@ -117,9 +133,9 @@ _MESSAGES: dict[str, dict[str, str]] = {
 
 
 def message(code: str, lang: str, **values: object) -> str:
-    """Return the message for an error code in a language, its values filled in."""
+    """Return the message for an error code in a language, its values filled in (see placeholders)."""
     lang = lang if lang in _MESSAGES else "en"
-    text = _MESSAGES[lang][code].format(**values)
+    text = fill(_MESSAGES[lang][code], **values)
     return french_typography(text) if lang == "fr" else text
 
 

@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from assistant.ingest.limits import FileLimits, megabytes
 from assistant.ingest.manifest import MANIFEST_NAME
+from assistant.shown import shown
 
 # The suffixes the readers know; readers.py maps each to its reader.
 SUFFIXES = (".docx", ".htm", ".html", ".markdown", ".md", ".pdf", ".txt")
@@ -33,7 +34,7 @@ class IngestProblem:
     skipped: bool = True  # False: the file was read, something the manifest says of it was not
 
     def __str__(self) -> str:
-        return f"{'skipped' if self.skipped else 'ignored in'} {self.path}: {self.reason}"
+        return f"{'skipped' if self.skipped else 'ignored in'} {shown(self.path)}: {shown(self.reason)}"
 
 
 def _candidates(corpus_dir: Path) -> list[Path]:
