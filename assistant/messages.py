@@ -20,6 +20,19 @@ FIELDS: dict[str, frozenset[str]] = {
     "export_lang_invalid": frozenset({"known"}),
     "too_large": frozenset({"limit"}),
     "method_not_allowed": frozenset({"method"}),
+    # The collection (assistant.collection).
+    "file_name_invalid": frozenset({"name"}),
+    "file_type_unsupported": frozenset({"known", "name"}),
+    "file_content_mismatch": frozenset({"kind", "name"}),
+    "file_too_large": frozenset({"limit", "name", "size"}),
+    "file_empty": frozenset({"name"}),
+    "file_exists": frozenset({"name"}),
+    "too_many_documents": frozenset({"limit"}),
+    "field_text_invalid": frozenset({"field", "limit"}),
+    "field_lang_invalid": frozenset({"known"}),
+    "field_year_invalid": frozenset({"high", "low"}),
+    "field_unknown": frozenset({"field", "known"}),
+    "collection_manifest_invalid": frozenset({"problem"}),
 }
 
 _MESSAGES: dict[str, dict[str, str]] = {
@@ -66,13 +79,13 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "or rename the file.",
         "too_many_documents": "The collection already holds {limit} documents, the most it may hold: "
         "remove one first.",
-        "collection_document_unknown": 'There is no document "{doc_id}" in the collection.',
+        "collection_document_unknown": "There is no document with this id in the collection "
+        "(the list of documents shows their ids).",
         "field_text_invalid": 'The field "{field}" must be text of at most {limit} characters, on one line.',
         "field_lang_invalid": "The language must be one of: {known}.",
         "field_year_invalid": "The year must be a whole number from {low} to {high}.",
         "field_unknown": 'Unknown field "{field}". Known fields: {known}.',
-        "translation_unknown": 'The "translation of" must be the id of another document of the collection, '
-        'not "{doc_id}".',
+        "translation_unknown": 'The "translation of" must be the id of another document of the collection.',
         "collection_manifest_invalid": "The collection's manifest.toml cannot be read ({problem}): "
         "fix it by hand first.",
     },
@@ -119,13 +132,13 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "file_exists": "Un fichier nommé « {name} » est déjà dans la collection : remplacez plutôt ce document, "
         "ou renommez le fichier.",
         "too_many_documents": "La collection contient déjà {limit} documents, le maximum : retirez-en un d'abord.",
-        "collection_document_unknown": "Il n'y a pas de document « {doc_id} » dans la collection.",
+        "collection_document_unknown": "Aucun document de la collection ne porte cet identifiant "
+        "(la liste des documents montre les identifiants).",
         "field_text_invalid": "Le champ « {field} » doit être un texte d'au plus {limit} caractères, sur une ligne.",
         "field_lang_invalid": "La langue doit valoir : {known}.",
         "field_year_invalid": "L'année doit être un nombre entier de {low} à {high}.",
         "field_unknown": "Champ « {field} » inconnu. Champs connus : {known}.",
-        "translation_unknown": "La « traduction de » doit être l'identifiant d'un autre document de la collection, "
-        "pas « {doc_id} ».",
+        "translation_unknown": "La « traduction de » doit être l'identifiant d'un autre document de la collection.",
         "collection_manifest_invalid": "Le manifest.toml de la collection ne peut pas être lu ({problem}) : "
         "corrigez-le d'abord à la main.",
     },

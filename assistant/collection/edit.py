@@ -30,7 +30,7 @@ def _find(states: list[DocumentState], doc_id: str, lang: str) -> DocumentState:
     for state in states:
         if state.doc_id == doc_id:
             return state
-    raise CollectionRejected("collection_document_unknown", lang, doc_id=doc_id[:100])
+    raise CollectionRejected("collection_document_unknown", lang)
 
 
 def _new_id(stem: str, taken: set[str]) -> str:
