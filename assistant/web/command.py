@@ -8,10 +8,12 @@ import click
 
 from assistant import UserError, prepare_searcher
 from assistant.harness import READY_LINE
+from assistant.shown import shown
 from assistant.web.app import create_app
 from assistant.web.connections import CONNECTION_LIMIT, THREADS, ServeLimits
 from assistant.web.hosts import allowed_hosts
 from assistant.web.serve import BadListenAddress, check_listen_address, exposure_warning, serve_app
+from assistant.web.state import close_state, live_searcher
 
 EXIT_PROBLEM = 2
 
@@ -49,6 +51,7 @@ def serve(settings, host: str, port: int, open_browser: bool, threads: int, conn
         click.secho(warning, err=True, fg="red", bold=True)
     app = create_app({"SEARCHER": prepared.searcher, "SETTINGS": settings,
                       "ALLOWED_HOSTS": allowed_hosts(host, allowed_host)})
+    live_searcher(app).watch()  # a build finished by the page or by `assistant ingest` is used within seconds
     try:
         serve_app(app, host, port, open_browser=open_browser, limits=limits,
                   on_ready=lambda url: click.echo(f"{READY_LINE} {url} (Ctrl+C to stop)", err=True))
@@ -57,9 +60,9 @@ def serve(settings, host: str, port: int, open_browser: bool, threads: int, conn
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
     finally:
-        prepared.searcher.close()
+        close_state(app)
 
 
 def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {shown(message)}", err=True)
     sys.exit(EXIT_PROBLEM)
