@@ -63,6 +63,11 @@ class DeadlineChannel(HTTPChannel):
             self.receiving_since = None
         return result
 
+    def service(self) -> None:
+        super().service()  # in a worker thread: answer the oldest complete request
+        if self.receiving_since is not None:  # the next one, pipelined, has its full time from now
+            self.receiving_since = time.monotonic()
+
     def readable(self) -> bool:
         # Waitress's loop asks every channel this at least once a second (asyncore_loop_timeout).
         if self.overdue(time.monotonic()):
