@@ -74,3 +74,36 @@ def test_an_approximate_index_reads_candidate_vectors_from_memory(corpus_copy, t
         searcher.dense.vectors = index.vectors  # the long way: row by row from the file
         slow = [answer_to_dict(searcher.ask(question), index) for question in questions]
         assert reads and fast == slow
+
+
+def test_every_server_thread_searches_with_one_faiss_thread(searcher, monkeypatch):
+    """FAISS's thread count is per thread: each waitress worker sets its own (else two spin per search)."""
+    import json
+    import threading
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    import faiss
+
+    from assistant.web import create_app
+    from tests.conftest import serving
+
+    seen: dict[str, int] = {}
+    search = searcher.dense.search
+
+    def recorded(*args, **kwargs):
+        seen[threading.current_thread().name] = faiss.omp_get_max_threads()
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(searcher.dense, "search", recorded)
+
+    def ask(question: str) -> int:
+        request = urllib.request.Request(url + "/api/ask", data=json.dumps({"question": question}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+
+    with serving(create_app({"SEARCHER": searcher}), threads=4) as url, ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(ask, [f"partenariat avec la police {number}" for number in range(24)]))
+    assert statuses == [200] * 24
+    assert len(seen) >= 2 and set(seen.values()) == {1}, seen
