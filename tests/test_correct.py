@@ -139,3 +139,22 @@ def test_names_inside_a_sentence_and_acronyms_are_never_corrected(text, kept):
 
 def test_the_first_word_of_a_sentence_is_not_taken_for_a_name():
     assert "polcie" not in proper_names("Polcie et écoles. Partenariat polcie")
+
+
+def test_a_word_is_looked_up_once_across_questions(monkeypatch):
+    import assistant.search.correct as correct_module
+    from assistant.records import Passage
+
+    vocabulary = Vocabulary([Passage(passage_id="p", doc_id="d", text="partenariat avec la police", section=(),
+                                     lang="fr", start=0, end=26, order=0)])
+    searches = []
+    extract = correct_module.process.extract
+
+    def counted(*args, **kwargs):
+        searches.append(args[0])
+        return extract(*args, **kwargs)
+
+    monkeypatch.setattr(correct_module.process, "extract", counted)
+    for _ in range(3):
+        assert vocabulary.correct("partenarait") == "partenariat"
+    assert searches == ["partenarait"]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
 import numpy as np
 
+from assistant.embed.combine import COMBINE_UP_TO, Combiner
 from assistant.errors import UserError
 
 
@@ -31,7 +31,8 @@ class Encoder(ABC):
         return False
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._combiner = Combiner(lambda texts, is_query: self._encode(texts, is_query))
+        self._lock = self._combiner.model_lock
 
     @abstractmethod
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
@@ -60,10 +61,14 @@ class Encoder(ABC):
     def _encode_batched(self, texts: list[str], is_query: bool, batch_size: int) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        rows = []
-        for start in range(0, len(texts), batch_size):
-            with self._lock:  # the numpy/C backends keep per-model scratch state
-                rows.append(self._encode(texts[start : start + batch_size], is_query))
+        if len(texts) <= min(batch_size, COMBINE_UP_TO):  # a question (and its words): combined with others
+            # An encoder that embeds questions as passages can put both in one pass.
+            rows = [self._combiner.encode(texts, is_query and not self.queries_like_passages)]
+        else:
+            rows = []
+            for start in range(0, len(texts), batch_size):
+                with self._lock:  # the numpy/C backends keep per-model scratch state
+                    rows.append(self._encode(texts[start : start + batch_size], is_query))
         vectors = np.ascontiguousarray(np.vstack(rows), dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         norms[norms == 0] = 1.0

@@ -42,7 +42,7 @@ class LexicalIndex:
     count: int
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
-        """Return the BM25 score of every passage for the terms (zeros if none is known)."""
+        """Return the BM25 score of every passage for the terms (zeros if none is known), a new array."""
         ids = self.bm25.get_tokens_ids(list(terms))
         if not ids:
             return np.zeros(self.count, dtype=np.float32)

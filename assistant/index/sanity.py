@@ -70,6 +70,7 @@ def check_positions(positions: np.ndarray, count: int) -> np.ndarray:
 
 def check_weights(scores: np.ndarray) -> np.ndarray:
     """Return keyword scores, or raise IndexCorrupt if some are negative or not finite."""
-    if scores.size and not (np.all(np.isfinite(scores)) and scores.min() >= 0):
+    # Two reductions, no temporary array: a NaN makes min() NaN, and NaN >= 0 is false.
+    if scores.size and not (scores.min() >= 0 and scores.max() < np.inf):
         raise damaged("keyword scores out of range")
     return scores

@@ -23,6 +23,8 @@ from assistant.records import Passage
 MIN_LETTERS = 4
 _BLOCK = 2000  # passages read into the vocabulary at a time
 TWO_EDITS_FROM = 8
+# Words already looked at, kept across questions (they recur); emptied past this many.
+CACHED_WORDS = 4096
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
@@ -70,9 +72,19 @@ class Vocabulary:
         self._choices = [word for word, _ in counts.most_common() if word.isalpha() and len(word) >= MIN_LETTERS - 1]
         self._is_real_word = is_real_word
         self._spelling = {folded: forms.most_common(1)[0][0] for folded, forms in spelled.items()}
+        self._corrected: dict[str, str | None] = {}
 
     def correct(self, word: str) -> str | None:
         """Return the corpus word a typed word was probably meant to be, or None to keep it."""
+        if word in self._corrected:
+            return self._corrected[word]
+        corrected = self._correct(word)
+        if len(self._corrected) >= CACHED_WORDS:
+            self._corrected.clear()
+        self._corrected[word] = corrected
+        return corrected
+
+    def _correct(self, word: str) -> str | None:
         folded = fold(word)
         edits = allowed_edits(folded)
         if folded in self.known or edits == 0 or self._is_real_word(word):

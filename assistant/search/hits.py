@@ -27,8 +27,13 @@ def select_hits(
     lexical: np.ndarray | None,
     allowed: np.ndarray | None,
     k: int,
+    vectors: np.ndarray | None = None,
 ) -> list[Hit]:
-    """Turn ranked units into k complete hits, highlights included."""
+    """Turn ranked units into k complete hits, highlights included.
+
+    `vectors` are the passages' vectors (default: the index's), for each hit's own cosine.
+    """
+    vectors = index.vectors if vectors is None else vectors
     chosen: list[frozenset[str]] = []
     hits: list[Hit] = []
     wanted = question.highlight_stems
@@ -42,7 +47,7 @@ def select_hits(
         members = [shown] if other < 0 else [shown, other]
         scores = {}
         if vector is not None:
-            scores["dense"] = round(float(np.max(np.asarray(index.vectors[members]) @ vector)), 4)
+            scores["dense"] = round(float(np.max(np.asarray(vectors[members]) @ vector)), 4)
         if lexical is not None:
             scores["lexical"] = round(float(np.max(lexical[members])), 4)
         hits.append(Hit(

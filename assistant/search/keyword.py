@@ -28,8 +28,10 @@ class KeywordSearcher:
         """
         scores = check_weights(self.lexical.scores(list(question.main_terms)))
         extra = question.expansion_terms
-        if extra:
-            scores = scores + EXPANSION_WEIGHT * check_weights(self.lexical.scores(list(extra)))
-        if allowed is not None:
-            scores = np.where(allowed, scores, 0.0)
+        if extra:  # in place (fresh arrays): the same float32 sums, without two more of 100,000 floats
+            widened = check_weights(self.lexical.scores(list(extra)))
+            widened *= EXPANSION_WEIGHT
+            scores += widened
+        if allowed is not None:  # BM25 scores are finite and never negative: × False is 0.0, × True the score
+            np.multiply(scores, allowed, out=scores)
         return scores

@@ -82,13 +82,15 @@ class Searcher:
         allowed = self.masks.allowed(filters or Filters(), cited_roles(analysed.text))
         dense = self.dense.search(vector, allowed) if vector is not None else None
         lexical = self.keyword.scores(analysed, allowed) if retriever in ("lexical", "hybrid") else None
+        lexical_top = Ranking.top(lexical, DEPTH) if lexical is not None else None  # its best few start it
         spread = self.dense.spread(vector) if vector is not None else None
         if retriever == "hybrid":
-            ranked = self._fuse(vector, dense, spread, lexical, allowed)  # ranks units already
+            ranked = self._fuse(vector, dense, spread, lexical, lexical_top, allowed)  # ranks units already
         else:  # a translated pair counts once, at its better rank
-            ranked = (dense if retriever == "dense" else Ranking.top(lexical, DEPTH)).by_unit(self.pairs.unit)
-        hits = select_hits(self.index, self.pairs, analysed, ranked, vector, lexical, allowed, max(k, COVERAGE_HITS))
-        strength = assess(analysed, self.encoder.encoder_id, dense, spread, lexical, self.pairs.unit, hits,
+            ranked = (dense if retriever == "dense" else lexical_top).by_unit(self.pairs.unit)
+        hits = select_hits(self.index, self.pairs, analysed, ranked, vector, lexical, allowed, max(k, COVERAGE_HITS),
+                           self.dense.vectors)
+        strength = assess(analysed, self.encoder.encoder_id, dense, spread, lexical_top, self.pairs.unit, hits,
                           self.index, self.corpus_terms)
         return Answer(
             question=analysed.asked,
@@ -101,7 +103,7 @@ class Searcher:
         )
 
     def _fuse(self, vector: np.ndarray, dense: Ranking, spread: Standardiser, lexical: np.ndarray,
-              allowed: np.ndarray | None) -> Ranking:
+              lexical_top: Ranking, allowed: np.ndarray | None) -> Ranking:
         """Return the units (a passage, or a passage and its translation) of both
         retrievers' candidates, ranked by their fused z-scores.
 
@@ -109,7 +111,6 @@ class Searcher:
         passage found by one retriever is not penalised for being missed by the other's
         cut-off. Each retriever gives a translated pair the better score of its two sides.
         """
-        lexical_top = Ranking.top(lexical, DEPTH)
         found = np.union1d(dense.positions, lexical_top.positions)
         partners = self.pairs.partner[found]
         partners = partners[partners >= 0]

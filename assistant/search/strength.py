@@ -95,13 +95,13 @@ def assess(
     encoder_id: str,
     dense: Ranking | None,
     spread: Standardiser | None,
-    lexical: np.ndarray | None,
+    lexical: Ranking | None,
     unit_of: np.ndarray,
     hits: list[Hit],
     index: Index,
     corpus_terms: frozenset[str],
 ) -> Strength:
-    """Return how strongly the hits answer the question."""
+    """Return how strongly the hits answer the question (`lexical`: keyword search's best passages)."""
     coverage = best_coverage(question, hits)
     signals = {"coverage": round(coverage, 4), "missing": round(missing_share(question, corpus_terms), 4)}
     wanted = asked_type(question.text)
@@ -109,7 +109,7 @@ def assess(
         stated = any(holds(wanted, hit.passage.text, question.text) for hit in hits[:COVERAGE_HITS])
         signals["fact_missing"] = float(not stated)
     if dense is None:  # keyword search alone has no calibrated measure: any match counts
-        found = lexical is not None and bool((lexical > 0).any())
+        found = lexical is not None and len(lexical) > 0
         return Strength(MEDIUM if found else LOW, signals)
     top = float(dense.scores[0]) if len(dense) else 0.0
     signals["dense"] = round(top, 4)
@@ -160,11 +160,11 @@ def best_coverage(question: Question, hits: list[Hit]) -> float:
     return best
 
 
-def covered(question: Question, lexical: np.ndarray, index: Index) -> bool:
+def covered(question: Question, lexical: Ranking, index: Index) -> bool:
     """Return whether one of the best keyword passages contains every word of the question."""
     if not question.word_stems:
         return False
-    for position in Ranking.top(lexical, COVERAGE_HITS).positions.tolist():
+    for position in lexical.positions[:COVERAGE_HITS].tolist():
         passage = index.passages[position]
         terms = term_set(lexical_text(passage), passage.lang)
         if all(options & terms for options in question.word_stems):
@@ -172,9 +172,8 @@ def covered(question: Question, lexical: np.ndarray, index: Index) -> bool:
     return False
 
 
-def _agree(dense: Ranking, lexical: np.ndarray, unit_of: np.ndarray) -> bool:
+def _agree(dense: Ranking, lexical: Ranking, unit_of: np.ndarray) -> bool:
     """Return whether dense and keyword search share a unit among their first few."""
     dense_first = list(dict.fromkeys(unit for unit in unit_of[dense.positions].tolist()))[:AGREEMENT_DEPTH]
-    keyword = Ranking.top(lexical, AGREEMENT_DEPTH * 2)
-    keyword_first = list(dict.fromkeys(unit_of[keyword.positions].tolist()))[:AGREEMENT_DEPTH]
+    keyword_first = list(dict.fromkeys(unit_of[lexical.positions[: AGREEMENT_DEPTH * 2]].tolist()))[:AGREEMENT_DEPTH]
     return bool(set(dense_first) & set(keyword_first))
