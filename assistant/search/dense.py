@@ -55,11 +55,7 @@ class DenseSearcher:
 
     def cosines(self, vector: np.ndarray, positions: np.ndarray | list[int]) -> np.ndarray:
         """Return the question's cosine with each of the given passages."""
-<<<<<<< HEAD
-        return check_cosines(np.asarray(self.index.vectors[positions]) @ vector)
-=======
-        return np.asarray(self.vectors[positions]) @ vector
->>>>>>> h5-querypath
+        return check_cosines(np.asarray(self.vectors[positions]) @ vector)
 
     def spread(self, vector: np.ndarray) -> Standardiser:
         """Return the mean and spread of the question's cosines over the sampled passages."""
