@@ -16,7 +16,7 @@ from assistant.chunk import embedding_text, split_all
 from assistant.embed import Encoder, load_encoder
 from assistant.embed.parallel import encode_many
 from assistant.errors import UserError
-from assistant.index import IndexManifest, IndexProblem, read_manifest, save_index
+from assistant.index import IndexManifest, IndexProblem, check_index_files, read_manifest, save_index
 from assistant.index.align import link_translations
 from assistant.index.lexicon import Lexicon, build_lexicon
 from assistant.ingest import IngestProblem, load_documents
@@ -64,6 +64,12 @@ def _previous_vectors(index_dir: Path, encoder_id: str) -> tuple[dict[str, np.nd
         return {}, {}
     previous_state = manifest.corpus_files()
     if manifest.encoder_id != encoder_id:
+        return {}, previous_state
+    try:  # every byte: damaged vectors reused would pass into each later build unnoticed
+        if manifest.checksums:  # none in indexes built before they were kept
+            check_index_files(index_dir, manifest.files, manifest.checksums, verify=True)
+    except IndexProblem as problem:
+        log.warning("%s; embedding every passage again", problem)
         return {}, previous_state
     try:
         vectors = np.load(index_dir / manifest.files["embeddings"], mmap_mode="r")

@@ -57,6 +57,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
         'not "{doc_id}".',
         "collection_manifest_invalid": "The collection's manifest.toml cannot be read ({problem}): "
         "fix it by hand first.",
+        "index_damaged": "The assistant's index is damaged: whoever runs the assistant must rebuild it "
+        "with `assistant ingest`.",
     },
     "fr": {
         "bad_request": "La demande n'a pas pu être comprise.",
@@ -108,6 +110,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "pas « {doc_id} ».",
         "collection_manifest_invalid": "Le manifest.toml de la collection ne peut pas être lu ({problem}) : "
         "corrigez-le d'abord à la main.",
+        "index_damaged": "L'index de l'assistant est endommagé : la personne qui gère l'assistant doit le "
+        "reconstruire avec `assistant ingest`.",
     },
 }
 
