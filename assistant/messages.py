@@ -57,6 +57,18 @@ _MESSAGES: dict[str, dict[str, str]] = {
         'not "{doc_id}".',
         "collection_manifest_invalid": "The collection's manifest.toml cannot be read ({problem}): "
         "fix it by hand first.",
+        # The collection's web routes (assistant.web.collection_api).
+        "collection_read_only": "This assistant is read-only: the collection cannot be changed from the page. "
+        "Whoever runs it can start it without --read-only (on this computer) or set ASSISTANT_ADMIN_TOKEN.",
+        "write_forbidden": "This change was refused: it did not come from the assistant's own page. "
+        "Reload the page and try again.",
+        "admin_required": "Changing the collection needs the administrator password: enter it first.",
+        "admin_password_wrong": "That is not the administrator password.",
+        "upload_too_large": "The upload is too large ({size} MB): a file may hold at most {limit} MB.",
+        "upload_one_file": 'Send exactly one file per request, in the form field "file".',
+        "collection_unavailable": "This server was not started with a corpus folder: the collection cannot be "
+        "managed here.",
+        "job_unknown": "There is no index update with this number (it may be long finished).",
         "index_damaged": "The assistant's index is damaged: whoever runs the assistant must rebuild it "
         "with `assistant ingest`.",
     },
@@ -110,6 +122,20 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "pas « {doc_id} ».",
         "collection_manifest_invalid": "Le manifest.toml de la collection ne peut pas être lu ({problem}) : "
         "corrigez-le d'abord à la main.",
+        # Les routes Web de la collection (assistant.web.collection_api).
+        "collection_read_only": "Cet assistant est en lecture seule : la collection ne peut pas être modifiée "
+        "depuis la page. La personne qui le gère peut le lancer sans --read-only (sur cet ordinateur) ou définir "
+        "ASSISTANT_ADMIN_TOKEN.",
+        "write_forbidden": "Cette modification a été refusée : elle ne venait pas de la page de l'assistant. "
+        "Rechargez la page et réessayez.",
+        "admin_required": "Modifier la collection demande le mot de passe d'administration : saisissez-le d'abord.",
+        "admin_password_wrong": "Ce n'est pas le mot de passe d'administration.",
+        "upload_too_large": "L'envoi est trop gros ({size} Mo) : un fichier peut faire au plus {limit} Mo.",
+        "upload_one_file": "Envoyez exactement un fichier par demande, dans le champ « file ».",
+        "collection_unavailable": "Ce serveur n'a pas été lancé avec un dossier de documents : la collection ne "
+        "peut pas être gérée ici.",
+        "job_unknown": "Il n'y a pas de mise à jour de l'index avec ce numéro (elle est peut-être terminée depuis "
+        "longtemps).",
         "index_damaged": "L'index de l'assistant est endommagé : la personne qui gère l'assistant doit le "
         "reconstruire avec `assistant ingest`.",
     },

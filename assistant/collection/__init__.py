@@ -16,6 +16,7 @@ from assistant.collection.rules import (
     FIELDS,
     MAX_DOCUMENTS,
     MAX_FILE_BYTES,
+    MAX_UPLOAD_FILES,
     CollectionRejected,
 )
 from assistant.collection.worker import report_to_dict
@@ -25,6 +26,7 @@ __all__ = [
     "FIELDS",
     "MAX_DOCUMENTS",
     "MAX_FILE_BYTES",
+    "MAX_UPLOAD_FILES",
     "STATES",
     "BuildJobs",
     "CollectionRejected",

@@ -13,7 +13,7 @@ from flask import Flask, Response
 from assistant import Searcher, Settings, limit_search_threads, load_settings, open_searcher
 from assistant.lang import warm_up
 from assistant.rules import MAX_QUESTION_CHARS
-from assistant.web import api, excerpts, pages
+from assistant.web import api, collection_api, collection_page, excerpts, pages
 from assistant.web.errors import register_error_handlers
 from assistant.web.state import install
 
@@ -56,6 +56,10 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         # A question of the maximum length, every character escaped as \uXXXX, plus filters.
         MAX_CONTENT_LENGTH=64 * 1024,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
+        # Writes to the collection (assistant.web.guard): refused when READ_ONLY; with an
+        # ADMIN_TOKEN, only after the page was given it.
+        READ_ONLY=False,
+        ADMIN_TOKEN=None,
     )
     if config:
         app.config.update(config)
@@ -64,6 +68,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(excerpts.bp)
+    app.register_blueprint(collection_api.bp)
+    app.register_blueprint(collection_page.bp)
     register_error_handlers(app)
     app.before_request(_search_threads)
     app.after_request(_secure)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -9,7 +10,9 @@ import click
 from assistant import UserError, prepare_searcher
 from assistant.harness import READY_LINE
 from assistant.web.app import create_app
-from assistant.web.serve import exposure_warning, serve_app
+from assistant.web.collection_api import close_build_jobs
+from assistant.web.guard import ADMIN_TOKEN_ENV, writes_read_only
+from assistant.web.serve import exposure_warning, is_loopback, serve_app
 from assistant.web.state import live_searcher
 
 EXIT_PROBLEM = 2
@@ -21,8 +24,11 @@ EXIT_PROBLEM = 2
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0: any free port).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in the web browser.")
+@click.option("--read-only", is_flag=True,
+              help="Refuse every change to the collection from the page (the default beyond 127.0.0.1 "
+              f"unless {ADMIN_TOKEN_ENV} is set).")
 @click.pass_obj
-def serve(settings, host: str, port: int, open_browser: bool) -> None:
+def serve(settings, host: str, port: int, open_browser: bool, read_only: bool) -> None:
     """Serve the chat page and the JSON API (builds the index first when there is none)."""
     try:
         prepared = prepare_searcher(settings, progress=True)
@@ -34,7 +40,12 @@ def serve(settings, host: str, port: int, open_browser: bool) -> None:
     warning = exposure_warning(host)
     if warning:
         click.secho(warning, err=True, fg="red", bold=True)
-    app = create_app({"SEARCHER": prepared.searcher, "SETTINGS": settings})
+    admin_token = os.environ.get(ADMIN_TOKEN_ENV, "").strip() or None
+    read_only = writes_read_only(is_loopback(host), read_only, admin_token)
+    if read_only:
+        click.echo("read-only: the collection cannot be changed from the page", err=True)
+    app = create_app({"SEARCHER": prepared.searcher, "SETTINGS": settings, "READ_ONLY": read_only,
+                      "ADMIN_TOKEN": admin_token})
     live_searcher(app).watch()  # a build finished by the page or by `assistant ingest` is used within seconds
     try:
         serve_app(app, host, port, open_browser=open_browser,
@@ -44,6 +55,7 @@ def serve(settings, host: str, port: int, open_browser: bool) -> None:
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
     finally:
+        close_build_jobs(app)
         live_searcher(app).close()
 
 
