@@ -17,6 +17,7 @@ from assistant import (
     MAX_FILE_BYTES,
     BuildJobs,
     CollectionRejected,
+    JobStatus,
     add_document,
     list_documents,
     remove_document,
@@ -32,6 +33,7 @@ from assistant.web.validate import parse_json_body
 bp = Blueprint("collection_api", __name__, url_prefix="/api/collection")
 
 _JOBS = "assistant.build_jobs"
+_SWITCHED = "assistant.builds_switched"
 _JOBS_LOCK = threading.Lock()
 # An upload's form around its file: the fields a citation needs, the part headers.
 FORM_ROOM = 64 * 1024
@@ -55,9 +57,25 @@ def build_jobs(app: Flask | None = None) -> BuildJobs:
         if jobs is None:
             settings = app.config["SETTINGS"]
             live = live_searcher(app)
+            switched: set[str] = app.extensions.setdefault(_SWITCHED, set())
+
+            def switch(job: JobStatus) -> None:
+                try:
+                    live.refresh()
+                finally:
+                    switched.add(job.job_id)
+
             jobs = app.extensions[_JOBS] = BuildJobs(settings.corpus_dir, settings.index_dir, settings.encoder,
-                                                     on_finished=lambda _job: live.refresh())
+                                                     on_finished=switch)
         return jobs
+
+
+def job_dict(job: JobStatus, app: Flask | None = None) -> dict[str, object]:
+    """Return a job's status for the page: a finished build is "switching" until this server answers from it."""
+    data = job.to_dict()
+    if job.finished and job.job_id not in (app or current_app).extensions.get(_SWITCHED, ()):
+        data.update(state="running", stage="switching")
+    return data
 
 
 def close_build_jobs(app: Flask) -> None:
@@ -84,7 +102,7 @@ def collection_state() -> dict[str, object]:
     state["documents"] = [document.to_dict() for document in list_documents(settings.corpus_dir, settings.index_dir)]
     jobs = current_app.extensions.get(_JOBS)
     known = jobs.jobs() if jobs is not None else []
-    state["job"] = known[-1].to_dict() if known else None
+    state["job"] = job_dict(known[-1]) if known else None
     return state
 
 
@@ -95,7 +113,7 @@ def _write(lang: str):
 
 def _changed(document: dict[str, object], status: int = 200):
     job = build_jobs().request()
-    response = jsonify({"document": document, "job": job.to_dict()})
+    response = jsonify({"document": document, "job": job_dict(job)})
     response.status_code = status
     return response
 
@@ -179,7 +197,7 @@ def build():
     """Start an index update (or join the one waiting to start)."""
     _write(request_language(request))
     job = build_jobs().request()
-    return jsonify({"job": job.to_dict()}), 202
+    return jsonify({"job": job_dict(job)}), 202
 
 
 @bp.get("/jobs/<job_id>")
@@ -190,7 +208,7 @@ def job(job_id: str):
     found = jobs.status(job_id) if jobs is not None else None
     if found is None:
         raise ApiError(404, "job_unknown", request_language(request))
-    return jsonify({"job": found.to_dict(), "build": live_searcher().build})
+    return jsonify({"job": job_dict(found), "build": live_searcher().build})
 
 
 @bp.post("/unlock")

@@ -49,7 +49,7 @@ function item(document, number) {
   node.dataset.id = document.id;
   const title = Object.assign(window.document.createElement("h3"), { className: "item-title", textContent: nameOf(document) });
   const file = Object.assign(window.document.createElement("p"), { className: "item-file" });
-  file.textContent = `${t("file_label")} : ${document.file}`.replace(" : ", data.lang === "fr" ? "\u202f: " : ": ");
+  file.textContent = `${t("file_label")}${data.lang === "fr" ? "\u202f: " : ": "}${document.file}`;
   const badge = Object.assign(window.document.createElement("p"), { className: `state state-${document.state}`, textContent: stateText(document) });
   node.append(title, file, badge);
   if (!writable() || document.state === "missing") {
@@ -184,7 +184,7 @@ async function send(event) {
     }
     const { data: result, error } = await call("POST", "/documents", form);
     if (error) {
-      problem(`${entry.file.name} : ${error}`.replace(" : ", data.lang === "fr" ? "\u202f: " : ": "));
+      problem(`${entry.file.name}${data.lang === "fr" ? "\u202f: " : ": "}${error}`);
       break;
     }
     tell(t("sent", { name: entry.file.name }));
