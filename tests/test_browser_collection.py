@@ -42,11 +42,11 @@ def write_pdf(path, paragraphs: list[str], pages: int = 1) -> None:
     for number in range(pages):
         pdf.add_page()
         pdf.set_font("Helvetica", "B", 14)
-        pdf.multi_cell(0, 8, f"Section {number + 1} : partenariats sur le territoire")
+        pdf.multi_cell(0, 8, f"Section {number + 1} : partenariats sur le territoire", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", size=11)
         texts = paragraphs if number == pages - 1 else [FILLER * 6, FILLER * 5]
         for text in texts:
-            pdf.multi_cell(0, 6, text)
+            pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
             pdf.ln(3)
     pdf.output(str(path))
 
@@ -146,7 +146,7 @@ def test_upload_describe_ask_replace_and_remove_without_a_restart(browser, serve
     assert pdf_item.locator(".item-title").inner_text() == PDF_TITLE
     assert item(page, DOCX_NAME).locator(".item-title").inner_text() == DOCX_TITLE
     manifest = (corpus_copy / "manifest.toml").read_text(encoding="utf-8")
-    assert 'sectors = ["police", "community"]' in manifest and "Sainte-Cécile" in manifest
+    assert 'sectors = ["community", "police"]' in manifest and "Sainte-Cécile" in manifest
 
     chat = context.new_page()
     assert PDF_TITLE in cited_titles(chat, server, QUESTION)

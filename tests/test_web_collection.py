@@ -302,3 +302,19 @@ def test_add_edit_and_remove_from_the_page_change_the_collection_and_the_answers
         finally:
             close_build_jobs(app)
             live_searcher(app).close()  # and the searchers it switched to
+
+
+def test_an_upload_of_a_batch_waits_for_its_last_file_to_ask_for_the_update(make_app, corpus_copy, pdf_bytes):
+    client = make_app().test_client()
+    token = page_token(client)
+    response = client.post("/api/collection/documents?build=0", data={
+        "file": (io.BytesIO(pdf_bytes), "Première.pdf"), "title": "Première", "sectors": ["school"]},
+        headers={"Origin": ORIGIN, "X-Assistant-Token": token}, content_type="multipart/form-data")
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["job"] is None and body["document"]["state"] == "new"
+    assert body["document"]["fields"] == {"title": "Première", "sectors": ["school"]}
+    assert (corpus_copy / "Première.pdf").read_bytes() == pdf_bytes
+    assert "assistant.build_jobs" not in client.application.extensions
+    listed = client.get("/api/collection").get_json()["documents"]
+    assert [d["state"] for d in listed if d["file"] == "Première.pdf"] == ["new"]

@@ -112,8 +112,9 @@ def _write(lang: str):
 
 
 def _changed(document: dict[str, object], status: int = 200):
-    job = build_jobs().request()
-    response = jsonify({"document": document, "job": job_dict(job)})
+    # `?build=0`: more changes follow (the page's next files); the last one asks for the update.
+    job = None if request.args.get("build") == "0" else job_dict(build_jobs().request())
+    response = jsonify({"document": document, "job": job})
     response.status_code = status
     return response
 
@@ -153,7 +154,7 @@ def state():
 
 @bp.post("/documents")
 def add():
-    """Add one file (form field `file`) with its fields; start an index update."""
+    """Add one file (form field `file`) with its fields; start an index update (unless `?build=0`)."""
     lang = request_language(request)
     settings = _write(lang)
     name, data, fields = _upload(lang)

@@ -173,7 +173,9 @@ async function send(event) {
   event.preventDefault();
   sendButton.disabled = true;
   let job = null;
-  for (const entry of [...pending]) {
+  let added = 0;
+  const batch = [...pending];
+  for (const [number, entry] of batch.entries()) {
     announce.textContent = t("sending", { name: entry.file.name });
     const form = new FormData();
     form.append("file", entry.file, entry.file.name);
@@ -182,7 +184,9 @@ async function send(event) {
       if (name === "sectors") for (const sector of value) form.append("sectors", sector);
       else if (value) form.append(name, value);
     }
-    const { data: result, error } = await call("POST", "/documents", form);
+    // One index update for the whole batch: asked for with the last file.
+    const last = number === batch.length - 1;
+    const { data: result, error } = await call("POST", last ? "/documents" : "/documents?build=0", form);
     if (error) {
       problem(`${entry.file.name}${data.lang === "fr" ? "\u202f: " : ": "}${error}`);
       break;
@@ -190,10 +194,13 @@ async function send(event) {
     tell(t("sent", { name: entry.file.name }));
     pending = pending.filter((other) => other !== entry);
     entry.node.remove();
+    added += 1;
     job = result.job;
   }
   renderPending();
+  if (!job && added) job = (await call("POST", "/build")).data?.job;
   if (job) changed(job);
+  else refresh();
 }
 
 const drop = document.getElementById("drop");
