@@ -256,3 +256,28 @@ def test_a_read_only_server_shows_the_collection_without_its_forms(browser, corp
         context.close()
     finally:
         stop_server(process)
+
+
+def test_time_from_upload_to_first_answer_for_a_20_page_pdf(browser, server, tmp_path):
+    """Upload a 20-page PDF on the page, then ask what only its last page says: the time it takes is printed."""
+    write_pdf(tmp_path / PDF_NAME, [PDF_FACT], pages=20)
+    context = browser.new_context(locale="en-CA")
+    page = context.new_page()
+    page.goto(server + "/collection")
+    page.locator("#add").wait_for()
+    page.set_input_files("#files", [str(tmp_path / PDF_NAME)])
+    page.locator("#p0-title").fill(PDF_TITLE)
+    started = time.monotonic()
+    page.click("#send")
+    wait_for_update(page)
+    updated = time.monotonic() - started
+    passages = int(item(page, PDF_NAME).locator(".state-indexed").inner_text().split(":")[1].split()[0])
+    chat = context.new_page()
+    titles = cited_titles(chat, server, QUESTION)
+    answered = time.monotonic() - started
+    context.close()
+    assert PDF_TITLE in titles
+    assert passages >= 20
+    print(f"20-page PDF ({(tmp_path / PDF_NAME).stat().st_size // 1024} KB, {passages} passages): "
+          f"index updated {updated:.1f} s after the upload, first answer citing it at {answered:.1f} s")
+    assert answered < 120
