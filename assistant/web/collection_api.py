@@ -8,16 +8,12 @@ is switched in (assistant.web.state follows it).
 
 from __future__ import annotations
 
-import threading
-
-from flask import Blueprint, Flask, current_app, jsonify, make_response, request
+from flask import Blueprint, current_app, jsonify, make_response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from assistant import (
     MAX_FILE_BYTES,
-    BuildJobs,
     CollectionRejected,
-    JobStatus,
     add_document,
     list_documents,
     remove_document,
@@ -27,14 +23,12 @@ from assistant import (
 from assistant.web import guard
 from assistant.web.errors import ApiError, error_response
 from assistant.web.i18n import request_language
-from assistant.web.state import live_searcher
+from assistant.web.state import build_jobs, live_searcher
 from assistant.web.validate import parse_json_body
 
 bp = Blueprint("collection_api", __name__, url_prefix="/api/collection")
 
 _JOBS = "assistant.build_jobs"
-_SWITCHED = "assistant.builds_switched"
-_JOBS_LOCK = threading.Lock()
 # An upload's form around its file: the fields a citation needs, the part headers.
 FORM_ROOM = 64 * 1024
 UPLOAD_LIMIT = MAX_FILE_BYTES + FORM_ROOM
@@ -47,42 +41,6 @@ def _settings():
     if settings is None:
         raise ApiError(503, "collection_unavailable", request_language(request))
     return settings
-
-
-def build_jobs(app: Flask | None = None) -> BuildJobs:
-    """Return the application's build queue (made on first use); a finished build is switched in at once."""
-    app = app or current_app
-    with _JOBS_LOCK:
-        jobs = app.extensions.get(_JOBS)
-        if jobs is None:
-            settings = app.config["SETTINGS"]
-            live = live_searcher(app)
-            switched: set[str] = app.extensions.setdefault(_SWITCHED, set())
-
-            def switch(job: JobStatus) -> None:
-                try:
-                    live.refresh()
-                finally:
-                    switched.add(job.job_id)
-
-            jobs = app.extensions[_JOBS] = BuildJobs(settings.corpus_dir, settings.index_dir, settings.encoder,
-                                                     on_finished=switch)
-        return jobs
-
-
-def job_dict(job: JobStatus, app: Flask | None = None) -> dict[str, object]:
-    """Return a job's status for the page: a finished build is "switching" until this server answers from it."""
-    data = job.to_dict()
-    if job.finished and job.job_id not in (app or current_app).extensions.get(_SWITCHED, ()):
-        data.update(state="running", stage="switching")
-    return data
-
-
-def close_build_jobs(app: Flask) -> None:
-    """Stop the application's build queue, if it has one (the running build stops; the old index stays)."""
-    jobs = app.extensions.pop(_JOBS, None)
-    if jobs is not None:
-        jobs.close()
 
 
 def collection_state() -> dict[str, object]:
@@ -102,7 +60,7 @@ def collection_state() -> dict[str, object]:
     state["documents"] = [document.to_dict() for document in list_documents(settings.corpus_dir, settings.index_dir)]
     jobs = current_app.extensions.get(_JOBS)
     known = jobs.jobs() if jobs is not None else []
-    state["job"] = job_dict(known[-1]) if known else None
+    state["job"] = known[-1].to_dict() if known else None
     return state
 
 
@@ -113,7 +71,7 @@ def _write(lang: str):
 
 def _changed(document: dict[str, object], status: int = 200):
     # `?build=0`: more changes follow (the page's next files); the last one asks for the update.
-    job = None if request.args.get("build") == "0" else job_dict(build_jobs().request())
+    job = None if request.args.get("build") == "0" else build_jobs().request().to_dict()
     response = jsonify({"document": document, "job": job})
     response.status_code = status
     return response
@@ -198,18 +156,17 @@ def build():
     """Start an index update (or join the one waiting to start)."""
     _write(request_language(request))
     job = build_jobs().request()
-    return jsonify({"job": job_dict(job)}), 202
+    return jsonify({"job": job.to_dict()}), 202
 
 
 @bp.get("/jobs/<job_id>")
 def job(job_id: str):
     """Return where an index update stands: queued, running with its progress, done with its report, failed."""
     _settings()
-    jobs = current_app.extensions.get(_JOBS)
-    found = jobs.status(job_id) if jobs is not None else None
+    found = build_jobs().status(job_id)  # this process's, or another worker process's (saved with the index)
     if found is None:
         raise ApiError(404, "job_unknown", request_language(request))
-    return jsonify({"job": job_dict(found), "build": live_searcher().build})
+    return jsonify({"job": found.to_dict(), "build": live_searcher().build})
 
 
 @bp.post("/unlock")

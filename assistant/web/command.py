@@ -10,10 +10,9 @@ import click
 from assistant import UserError, prepare_searcher
 from assistant.harness import READY_LINE
 from assistant.web.app import create_app
-from assistant.web.collection_api import close_build_jobs
 from assistant.web.guard import ADMIN_TOKEN_ENV, writes_read_only
 from assistant.web.serve import exposure_warning, is_loopback, serve_app
-from assistant.web.state import live_searcher
+from assistant.web.state import close_state, live_searcher
 
 EXIT_PROBLEM = 2
 
@@ -55,8 +54,7 @@ def serve(settings, host: str, port: int, open_browser: bool, read_only: bool) -
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
     finally:
-        close_build_jobs(app)
-        live_searcher(app).close()
+        close_state(app)
 
 
 def _fail(message: str) -> None:

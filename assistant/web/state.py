@@ -7,15 +7,19 @@ searcher is closed after the last request on it is done.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections import defaultdict
 
 from flask import Flask, current_app, g, has_request_context
 
+from assistant import BuildJobs, load_settings
 from assistant.records import Passage
 from assistant.search import LiveSearcher, Searcher
 
 _LIVE = "assistant.live_searcher"
+_JOBS = "assistant.build_jobs"
+_JOBS_MADE = threading.Lock()
 _BY_DOCUMENT: weakref.WeakKeyDictionary[Searcher, dict[str, list[Passage]]] = weakref.WeakKeyDictionary()
 
 
@@ -29,6 +33,30 @@ def install(app: Flask, searcher: Searcher | LiveSearcher) -> None:
 def live_searcher(app: Flask | None = None) -> LiveSearcher:
     """Return the application's live searcher (to watch, refresh or close it)."""
     return (app or current_app).extensions[_LIVE]
+
+
+def build_jobs(app: Flask | None = None) -> BuildJobs:
+    """Return the application's queue of background builds, made on first use from its SETTINGS.
+
+    A finished build is switched to at once (the watcher would within a second anyway).
+    """
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    with _JOBS_MADE:
+        jobs = app.extensions.get(_JOBS)
+        if jobs is None:
+            settings = app.config.get("SETTINGS") or load_settings()
+            live = live_searcher(app)
+            jobs = app.extensions[_JOBS] = BuildJobs(settings.corpus_dir, live.folder, settings.encoder,
+                                                     on_finished=lambda job: live.refresh())
+        return jobs
+
+
+def close_state(app: Flask) -> None:
+    """Stop the application's background build (the index stays as it was) and close its searchers."""
+    jobs = app.extensions.pop(_JOBS, None)
+    if jobs is not None:
+        jobs.close()
+    live_searcher(app).close()
 
 
 def searcher_of(app: Flask | None = None) -> Searcher:

@@ -24,7 +24,6 @@ function stageText(job) {
   if (job.stage === "reading") return t("job_reading", { done: formatNumber(job.files_read), total: formatNumber(job.files_total) });
   if (job.stage === "embedding") return t("job_embedding", { done: formatNumber(job.passages_embedded), total: formatNumber(job.passages_total) });
   if (job.stage === "saving") return t("job_saving");
-  if (job.stage === "switching") return t("stage_switching");
   return t("job_running");
 }
 
@@ -32,7 +31,6 @@ function fraction(job) {
   if (job.stage === "reading" && job.files_total) return 0.2 * (job.files_read / job.files_total);
   if (job.stage === "embedding" && job.passages_total) return 0.2 + 0.75 * (job.passages_embedded / job.passages_total);
   if (job.stage === "saving") return 0.95;
-  if (job.stage === "switching") return 0.98;
   return 0;
 }
 
