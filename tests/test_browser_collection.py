@@ -6,6 +6,8 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import shutil
+import subprocess
 import threading
 import time
 
@@ -281,3 +283,45 @@ def test_time_from_upload_to_first_answer_for_a_20_page_pdf(browser, server, tmp
     print(f"20-page PDF ({(tmp_path / PDF_NAME).stat().st_size // 1024} KB, {passages} passages): "
           f"index updated {updated:.1f} s after the upload, first answer citing it at {answered:.1f} s")
     assert answered < 120
+
+
+def test_with_an_admin_token_the_page_asks_for_it_before_any_change(browser, corpus_copy, index_copy):
+    env = {**os.environ, "ASSISTANT_CORPUS": str(corpus_copy), "ASSISTANT_INDEX": str(index_copy),
+           "ASSISTANT_ADMIN_TOKEN": "tuque-et-mitaines-2026"}
+    process, url = start_server(env=env)
+    try:
+        context = browser.new_context(locale="fr-CA")
+        page = context.new_page()
+        page.goto(url.rstrip("/") + "/collection")
+        page.locator("#unlock").wait_for()
+        assert page.locator("#add").is_hidden()
+        page.get_by_label("Mot de passe", exact=True).fill("tuque")
+        page.keyboard.press("Enter")
+        page.locator("#collection-alert", has_text="mot de passe d’administration").wait_for()
+        assert page.locator("#add").is_hidden()
+        page.get_by_label("Mot de passe", exact=True).fill("tuque-et-mitaines-2026")
+        page.keyboard.press("Enter")
+        page.locator("#add").wait_for()
+        assert page.locator("#unlock").is_hidden() and page.locator("#collection-alert").inner_text() == ""
+        assert page.locator(".collection-item button.danger").count() >= 5
+        cookies = {cookie["name"]: cookie for cookie in context.cookies()}
+        assert cookies["assistant_admin"]["httpOnly"] and cookies["assistant_admin"]["sameSite"] == "Strict"
+        assert "tuque" not in cookies["assistant_admin"]["value"]
+        context.close()
+    finally:
+        stop_server(process)
+
+
+@pytest.mark.parametrize("token", [None, "tuque-et-mitaines-2026"])
+def test_a_server_shared_on_the_network_is_read_only_unless_an_admin_token_is_set(tmp_path, bundled_index_dir, token):
+    if not shutil.which("unshare") or subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode:
+        pytest.skip("needs a network namespace, so that the test never shares a server on a real network")
+    env = {**os.environ, "ASSISTANT_INDEX": str(bundled_index_dir), "ASSISTANT_CORPUS": str(tmp_path / "none")}
+    env.pop("ASSISTANT_ADMIN_TOKEN", None)
+    if token:
+        env["ASSISTANT_ADMIN_TOKEN"] = token
+    lines: list[str] = []
+    server, _base = start_server(env=env, serve_args=["--host", "0.0.0.0"], prefix=["unshare", "-n"], log=lines)
+    stop_server(server)
+    said = any("read-only: the collection cannot be changed" in line for line in lines)
+    assert said is (token is None), lines
