@@ -87,7 +87,7 @@ export function showJob(job) {
   bar.hidden = false;
   bar.value = fraction(job);
   const left = job.seconds_left != null && job.stage === "embedding" ? ` ${t("time_left", { seconds: formatNumber(Math.ceil(job.seconds_left)) })}` : "";
-  detail.textContent = stageText(job) + left;
+  detail.textContent = ["reading", "embedding"].includes(job.stage) ? stageText(job) + left : "";
   return false;
 }
 
