@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import io
 import json
 import re
@@ -15,6 +16,7 @@ from assistant.web import create_app
 from assistant.web.collection_api import UPLOAD_LIMIT
 from assistant.web.guard import ADMIN_COOKIE, SESSION_COOKIE, writes_read_only
 from assistant.web.state import close_state
+from tests.conftest import serving
 from tests.test_collection import snapshot
 from tests.test_incremental import PDF_PARAGRAPHS, PDF_TITLE, write_pdf
 
@@ -319,3 +321,39 @@ def test_an_upload_of_a_batch_waits_for_its_last_file_to_ask_for_the_update(make
     assert "assistant.build_jobs" not in client.application.extensions
     listed = client.get("/api/collection").get_json()["documents"]
     assert [d["state"] for d in listed if d["file"] == "Première.pdf"] == ["new"]
+
+
+def test_a_200_mb_upload_to_a_real_server_gets_the_clear_message(make_app, corpus_copy):
+    app = make_app()
+    client = app.test_client()
+    before = snapshot(corpus_copy)
+    with serving(app) as url:
+        port = int(url.rsplit(":", 1)[1])
+        page = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        page.request("GET", "/collection")
+        answer = page.getresponse()
+        cookie = answer.getheader("Set-Cookie").split(";")[0]
+        found = re.search(r'id="client-data">(.*?)</script>', answer.read().decode(), re.S)
+        token = json.loads(found.group(1))["token"]
+        page.close()
+        size = 200 * 1024 * 1024
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        connection.putrequest("POST", "/api/collection/documents")
+        headers = {"Content-Type": "multipart/form-data; boundary=x", "Content-Length": str(size),
+                   "Cookie": cookie, "X-Assistant-Token": token, "Origin": url, "Accept-Language": "fr"}
+        for name, value in headers.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        chunk = b"\0" * (1024 * 1024)
+        try:
+            for _ in range(size // len(chunk)):
+                connection.send(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server may answer before the whole body is sent
+        response = connection.getresponse()
+        body = json.loads(response.read())
+        connection.close()
+    assert response.status == 413
+    assert body["error"] == "upload_too_large" and "200 Mo" in body["message"] and "50 Mo" in body["message"]
+    assert snapshot(corpus_copy) == before
+    assert client.get("/api/collection").status_code == 200
