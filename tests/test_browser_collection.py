@@ -325,3 +325,46 @@ def test_a_server_shared_on_the_network_is_read_only_unless_an_admin_token_is_se
     stop_server(server)
     said = any("read-only: the collection cannot be changed" in line for line in lines)
     assert said is (token is None), lines
+
+
+def tab_to(page, selector: str, limit: int = 80) -> None:
+    """Press Tab until the element matching selector has the focus (fail after `limit` presses)."""
+    for _ in range(limit):
+        if page.evaluate("(selector) => document.activeElement?.matches(selector) ?? false", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} is not reached with the keyboard")
+
+
+def test_the_whole_flow_works_from_the_keyboard(browser, server, corpus_copy, tmp_path):
+    write_pdf(tmp_path / PDF_NAME, [PDF_FACT])
+    context = browser.new_context(locale="en-CA")
+    page = context.new_page()
+    page.goto(server + "/collection")
+    page.locator("#add").wait_for()
+    tab_to(page, "#files")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(str(tmp_path / PDF_NAME))
+    page.locator(".pending-item").wait_for()
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == "p0-title"
+    page.keyboard.type(PDF_TITLE)
+    tab_to(page, "#p0-year")
+    page.keyboard.type("2024")
+    tab_to(page, ".pending-item input[value=police]")
+    page.keyboard.press("Space")
+    tab_to(page, "#send")
+    page.keyboard.press("Enter")
+    wait_for_update(page)
+    pdf_item = item(page, PDF_NAME)
+    pdf_item.locator(".state-indexed").wait_for()
+    assert pdf_item.locator(".item-title").inner_text() == PDF_TITLE
+    assert "year = 2024" in (corpus_copy / "manifest.toml").read_text(encoding="utf-8")
+    page.once("dialog", lambda dialog: dialog.accept())
+    tab_to(page, f".collection-item[data-id='{pdf_item.get_attribute('data-id')}'] button.danger")
+    page.keyboard.press("Enter")
+    item(page, PDF_NAME).wait_for(state="detached")
+    assert not (corpus_copy / PDF_NAME).exists()
+    assert page.evaluate("() => document.activeElement.id") == "list-heading"  # not lost on the page's body
+    context.close()

@@ -65,9 +65,10 @@ function item(document, number) {
   form.append(group, save);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    save.disabled = true;
+    if (save.dataset.busy) return; // not disabled: a disabled button would lose the focus
+    save.dataset.busy = "1";
     const { data: result, error } = await call("PATCH", documentPath(document.id), readFields(group));
-    save.disabled = false;
+    delete save.dataset.busy;
     if (error) return problem(error);
     tell(t("saved", { name: nameOf(result.document) }));
     changed(result.job);
@@ -88,10 +89,10 @@ function removeButton(document) {
   const button = Object.assign(window.document.createElement("button"), { type: "button", className: "danger" });
   button.append(t("remove_document"), Object.assign(window.document.createElement("span"), { className: "visually-hidden", textContent: ` ${nameOf(document)}` }));
   button.addEventListener("click", async () => {
-    if (!window.confirm(t("remove_confirm", { name: nameOf(document) }))) return;
-    button.disabled = true;
+    if (button.dataset.busy || !window.confirm(t("remove_confirm", { name: nameOf(document) }))) return;
+    button.dataset.busy = "1";
     const { data: result, error } = await call("DELETE", documentPath(document.id));
-    button.disabled = false;
+    delete button.dataset.busy;
     if (error) return problem(error);
     tell(t("removed", { name: nameOf(document) }));
     changed(result.job);
@@ -104,9 +105,7 @@ async function replaceFile(document, input) {
   if (!file || !checkSize(file)) return;
   const form = new FormData();
   form.append("file", file, file.name);
-  input.disabled = true;
   const { data: result, error } = await call("PUT", `${documentPath(document.id)}/file`, form);
-  input.disabled = false;
   input.value = "";
   if (error) return problem(error);
   tell(t("replaced", { name: nameOf(document) }));
@@ -123,9 +122,16 @@ async function refresh() {
   const { data: fresh, error } = await call("GET", "");
   if (error) return problem(error);
   const open = [...list.querySelectorAll("details[open]")].map((node) => node.closest("li").dataset.id);
+  // Keep the focus where it was when the list is drawn again; on the list's heading when its element is gone.
+  const focused = list.contains(document.activeElement) ? document.activeElement : null;
+  const place = focused && { id: focused.closest("li").dataset.id, selector: focused.id ? `#${CSS.escape(focused.id)}` : focused.tagName.toLowerCase() + (focused.className ? `.${focused.className.split(" ")[0]}` : "") };
   state = fresh;
   render();
   for (const id of open) list.querySelector(`li[data-id="${CSS.escape(id)}"] details`)?.setAttribute("open", "");
+  if (place) {
+    const again = list.querySelector(`li[data-id="${CSS.escape(place.id)}"] ${place.selector}`);
+    (again || document.getElementById("list-heading")).focus();
+  }
 }
 
 function changed(job) {
