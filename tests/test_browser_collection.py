@@ -368,3 +368,22 @@ def test_the_whole_flow_works_from_the_keyboard(browser, server, corpus_copy, tm
     assert not (corpus_copy / PDF_NAME).exists()
     assert page.evaluate("() => document.activeElement.id") == "list-heading"  # not lost on the page's body
     context.close()
+
+
+def test_files_dropped_on_the_page_wait_to_be_described_and_too_many_are_refused(browser, server):
+    context = browser.new_context(locale="fr-CA")
+    page = context.new_page()
+    page.goto(server + "/collection")
+    page.locator("#add").wait_for()
+    drop = """(names) => {
+      const transfer = new DataTransfer();
+      for (const name of names) transfer.items.add(new File(["Bonjour, élèves."], name, {type: "text/plain"}));
+      document.querySelector("#drop").dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true}));
+    }"""
+    page.evaluate(drop, ["Note d'équipe.txt"])
+    page.locator(".pending-item h4", has_text="Note d'équipe.txt").wait_for()
+    assert page.locator("#pending-heading").inner_text() == "À ajouter (1)"
+    page.evaluate(drop, [f"n{number}.txt" for number in range(20)])  # 21 in all: one too many
+    assert "au plus 20 fichiers" in page.locator("#collection-alert").inner_text()
+    assert page.locator(".pending-item").count() == 1
+    context.close()

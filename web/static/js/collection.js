@@ -209,13 +209,14 @@ async function send(event) {
   else refresh();
 }
 
+// Files dropped anywhere on the page are added (never opened by the browser in place of the page).
 const drop = document.getElementById("drop");
-drop.addEventListener("dragover", (event) => {
+document.addEventListener("dragover", (event) => {
   event.preventDefault();
-  drop.classList.add("over");
+  drop.classList.toggle("over", writable() && drop.contains(event.target));
 });
-drop.addEventListener("dragleave", () => drop.classList.remove("over"));
-drop.addEventListener("drop", (event) => {
+document.addEventListener("dragleave", () => drop.classList.remove("over"));
+document.addEventListener("drop", (event) => {
   event.preventDefault();
   drop.classList.remove("over");
   if (writable() && event.dataTransfer?.files?.length) choose(event.dataTransfer.files);
