@@ -64,6 +64,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "Reload the page and try again.",
         "admin_required": "Changing the collection needs the administrator password: enter it first.",
         "admin_password_wrong": "That is not the administrator password.",
+        "admin_too_many_tries": "Too many wrong passwords: wait a minute before trying again.",
         "upload_too_large": "The upload is too large ({size} MB): a file may hold at most {limit} MB.",
         "upload_one_file": 'Send exactly one file per request, in the form field "file".',
         "collection_unavailable": "This server was not started with a corpus folder: the collection cannot be "
@@ -130,6 +131,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "Rechargez la page et réessayez.",
         "admin_required": "Modifier la collection demande le mot de passe d'administration : saisissez-le d'abord.",
         "admin_password_wrong": "Ce n'est pas le mot de passe d'administration.",
+        "admin_too_many_tries": "Trop de mots de passe erronés : attendez une minute avant de réessayer.",
         "upload_too_large": "L'envoi est trop gros ({size} Mo) : un fichier peut faire au plus {limit} Mo.",
         "upload_one_file": "Envoyez exactement un fichier par demande, dans le champ « file ».",
         "collection_unavailable": "Ce serveur n'a pas été lancé avec un dossier de documents : la collection ne "

@@ -7,12 +7,13 @@ import io
 import json
 import re
 import time
+from collections import deque
 
 import pytest
 
 from assistant.config import Settings
 from assistant.search import open_searcher
-from assistant.web import create_app
+from assistant.web import create_app, guard
 from assistant.web.collection_api import UPLOAD_LIMIT
 from assistant.web.guard import ADMIN_COOKIE, SESSION_COOKIE, writes_read_only
 from assistant.web.state import close_state
@@ -357,3 +358,18 @@ def test_a_200_mb_upload_to_a_real_server_gets_the_clear_message(make_app, corpu
     assert body["error"] == "upload_too_large" and "200 Mo" in body["message"] and "50 Mo" in body["message"]
     assert snapshot(corpus_copy) == before
     assert client.get("/api/collection").status_code == 200
+
+
+def test_after_ten_wrong_admin_tokens_in_a_minute_even_the_right_one_waits(make_app, monkeypatch):
+    monkeypatch.setattr(guard, "_wrong", deque())
+    client = make_app(ADMIN_TOKEN="correct horse battery").test_client()
+    headers = {"Origin": ORIGIN, "X-Assistant-Token": page_token(client)}
+    statuses = [client.post("/api/collection/unlock", json={"password": f"guess {number}"}, headers=headers).status_code
+                for number in range(guard.MAX_WRONG_TOKENS)]
+    assert statuses == [403] * guard.MAX_WRONG_TOKENS
+    right = client.post("/api/collection/unlock", json={"password": "correct horse battery"}, headers=headers)
+    assert right.status_code == 429 and right.get_json()["error"] == "admin_too_many_tries"
+    assert json.loads(client.get("/api/collection").data)["admin_required"] is True
+    guard._wrong.clear()  # a minute later
+    assert client.post("/api/collection/unlock", json={"password": "correct horse battery"},
+                       headers=headers).status_code == 200

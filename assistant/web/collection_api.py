@@ -176,6 +176,8 @@ def unlock():
     if guard.read_only():
         raise ApiError(403, "collection_read_only", lang)
     guard.check_page_request(lang)
+    if guard.too_many_wrong_tokens():
+        raise ApiError(429, "admin_too_many_tries", lang)
     body = parse_json_body(request.get_data(cache=False), request.mimetype, lang)
     password = body.get("password") if isinstance(body, dict) else None
     response = make_response(jsonify({"unlocked": True}))

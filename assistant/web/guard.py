@@ -18,6 +18,9 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
+import time
+from collections import deque
 
 from flask import Response, current_app, request
 
@@ -30,6 +33,10 @@ TOKEN_HEADER = "X-Assistant-Token"
 ADMIN_TOKEN_ENV = "ASSISTANT_ADMIN_TOKEN"
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,64}")
 SESSION_SECONDS = 12 * 3600
+# Wrong administrator tokens this process takes per minute before refusing every try for a while.
+MAX_WRONG_TOKENS = 10
+_wrong: deque[float] = deque()
+_wrong_lock = threading.Lock()
 
 
 def writes_read_only(host_is_loopback: bool, read_only: bool, admin_token: str | None) -> bool:
@@ -105,11 +112,21 @@ def check_write(lang: str | None = None) -> None:
         raise ApiError(403, "admin_required", lang)
 
 
+def too_many_wrong_tokens() -> bool:
+    """Return whether MAX_WRONG_TOKENS wrong administrator tokens were given in the last minute."""
+    with _wrong_lock:
+        while _wrong and _wrong[0] < time.monotonic() - 60:
+            _wrong.popleft()
+        return len(_wrong) >= MAX_WRONG_TOKENS
+
+
 def unlock(response: Response, password: str) -> bool:
     """Set the admin cookie when the password is the administrator token; return whether it was."""
     token = admin_token()
     session = request.cookies.get(SESSION_COOKIE, "")
     if token is None or not session or not hmac.compare_digest(password.encode("utf-8"), token.encode("utf-8")):
+        with _wrong_lock:
+            _wrong.append(time.monotonic())
         return False
     response.set_cookie(ADMIN_COOKIE, _admin_proof(token, session), max_age=SESSION_SECONDS, httponly=True,
                         samesite="Strict", secure=request.is_secure, path="/")
