@@ -91,6 +91,19 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "host_not_allowed": "This assistant does not answer to the address used to reach it. Open it at "
         "http://localhost (or 127.0.0.1) on this computer, or have whoever runs it add this name with "
         "--allowed-host.",
+        # The collection's web routes (assistant.web.collection_api).
+        "collection_read_only": "This assistant is read-only: the collection cannot be changed from the page. "
+        "Whoever runs it can start it without --read-only (on this computer) or set ASSISTANT_ADMIN_TOKEN.",
+        "write_forbidden": "This change was refused: it did not come from the assistant's own page. "
+        "Reload the page and try again.",
+        "admin_required": "Changing the collection needs the administrator password: enter it first.",
+        "admin_password_wrong": "That is not the administrator password.",
+        "admin_too_many_tries": "Too many wrong passwords: wait a minute before trying again.",
+        "upload_too_large": "The upload is too large ({size} MB): a file may hold at most {limit} MB.",
+        "upload_one_file": 'Send exactly one file per request, in the form field "file".',
+        "collection_unavailable": "This server was not started with a corpus folder: the collection cannot be "
+        "managed here.",
+        "job_unknown": "There is no index update with this number (it may be long finished).",
     },
     "fr": {
         "bad_request": "La demande n'a pas pu être comprise.",
@@ -147,6 +160,21 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "host_not_allowed": "Cet assistant ne répond pas à l'adresse utilisée pour le joindre. Ouvrez-le à "
         "http://localhost (ou 127.0.0.1) sur cet ordinateur, ou demandez à la personne qui le fait "
         "fonctionner d'ajouter ce nom avec --allowed-host.",
+        # Les routes Web de la collection (assistant.web.collection_api).
+        "collection_read_only": "Cet assistant est en lecture seule : la collection ne peut pas être modifiée "
+        "depuis la page. La personne qui le gère peut le lancer sans --read-only (sur cet ordinateur) ou définir "
+        "ASSISTANT_ADMIN_TOKEN.",
+        "write_forbidden": "Cette modification a été refusée : elle ne venait pas de la page de l'assistant. "
+        "Rechargez la page et réessayez.",
+        "admin_required": "Modifier la collection demande le mot de passe d'administration : saisissez-le d'abord.",
+        "admin_password_wrong": "Ce n'est pas le mot de passe d'administration.",
+        "admin_too_many_tries": "Trop de mots de passe erronés : attendez une minute avant de réessayer.",
+        "upload_too_large": "L'envoi est trop gros ({size} Mo) : un fichier peut faire au plus {limit} Mo.",
+        "upload_one_file": "Envoyez exactement un fichier par demande, dans le champ « file ».",
+        "collection_unavailable": "Ce serveur n'a pas été lancé avec un dossier de documents : la collection ne "
+        "peut pas être gérée ici.",
+        "job_unknown": "Il n'y a pas de mise à jour de l'index avec ce numéro (elle est peut-être terminée depuis "
+        "longtemps).",
     },
 }
 

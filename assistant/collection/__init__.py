@@ -15,6 +15,7 @@ from assistant.collection.rules import (
     ALLOWED_SUFFIXES,
     FIELDS,
     MAX_DOCUMENTS,
+    MAX_UPLOAD_FILES,
     CollectionRejected,
     max_file_bytes,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "FIELDS",
     "MAX_DOCUMENTS",
     "max_file_bytes",
+    "MAX_UPLOAD_FILES",
     "STATES",
     "BuildJobs",
     "CollectionRejected",

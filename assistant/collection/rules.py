@@ -15,6 +15,8 @@ def max_file_bytes() -> int:
 # Documents the collection may hold; more is a different tool (and a longer build).
 MAX_DOCUMENTS = 1000
 MAX_NAME_CHARS = 120
+# Files a person may choose at once on the page (each is sent on its own, one file a request).
+MAX_UPLOAD_FILES = 20
 # Types a person may add, by suffix, and the kind of content each must hold.
 ALLOWED_SUFFIXES = {
     ".pdf": "pdf",

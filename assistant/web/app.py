@@ -14,7 +14,7 @@ from assistant import Searcher, Settings, limit_search_threads, load_settings, o
 from assistant.lang import warm_up
 from assistant.placeholders import fill
 from assistant.rules import MAX_QUESTION_CHARS
-from assistant.web import api, excerpts, pages
+from assistant.web import api, collection_api, collection_page, excerpts, pages
 from assistant.web.errors import register_error_handlers
 from assistant.web.hosts import LOOPBACK_NAMES, install_host_check
 from assistant.web.state import install
@@ -60,6 +60,10 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         SEND_FILE_MAX_AGE_DEFAULT=3600,
         # The Host names requests may carry (assistant.web.hosts): loopback unless told.
         ALLOWED_HOSTS=LOOPBACK_NAMES,
+        # Writes to the collection (assistant.web.guard): refused when READ_ONLY; with an
+        # ADMIN_TOKEN, only after the page was given it.
+        READ_ONLY=False,
+        ADMIN_TOKEN=None,
     )
     if config:
         app.config.update(config)
@@ -70,6 +74,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(excerpts.bp)
+    app.register_blueprint(collection_api.bp)
+    app.register_blueprint(collection_page.bp)
     register_error_handlers(app)
     app.before_request(_search_threads)
     app.after_request(_secure)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -11,8 +12,9 @@ from assistant.harness import READY_LINE
 from assistant.shown import shown
 from assistant.web.app import create_app
 from assistant.web.connections import CONNECTION_LIMIT, THREADS, ServeLimits
+from assistant.web.guard import ADMIN_TOKEN_ENV, writes_read_only
 from assistant.web.hosts import allowed_hosts
-from assistant.web.serve import BadListenAddress, check_listen_address, exposure_warning, serve_app
+from assistant.web.serve import BadListenAddress, check_listen_address, exposure_warning, is_loopback, serve_app
 from assistant.web.state import close_state, live_searcher
 
 EXIT_PROBLEM = 2
@@ -30,9 +32,12 @@ EXIT_PROBLEM = 2
               help="Connections open at once; more wait until one closes.")
 @click.option("--allowed-host", "allowed_host", multiple=True, metavar="NAME",
               help="A name (or address) the page is reached by besides localhost and --host; repeatable.")
+@click.option("--read-only", is_flag=True,
+              help="Refuse every change to the collection from the page (the default beyond 127.0.0.1 "
+              f"unless {ADMIN_TOKEN_ENV} is set).")
 @click.pass_obj
 def serve(settings, host: str, port: int, open_browser: bool, threads: int, connection_limit: int,
-          allowed_host: tuple[str, ...]) -> None:
+          allowed_host: tuple[str, ...], read_only: bool) -> None:
     """Serve the chat page and the JSON API (builds the index first when there is none)."""
     try:
         check_listen_address(host)
@@ -49,8 +54,12 @@ def serve(settings, host: str, port: int, open_browser: bool, threads: int, conn
     warning = exposure_warning(host)
     if warning:
         click.secho(warning, err=True, fg="red", bold=True)
-    app = create_app({"SEARCHER": prepared.searcher, "SETTINGS": settings,
-                      "ALLOWED_HOSTS": allowed_hosts(host, allowed_host)})
+    admin_token = os.environ.get(ADMIN_TOKEN_ENV, "").strip() or None
+    read_only = writes_read_only(is_loopback(host), read_only, admin_token)
+    if read_only:
+        click.echo("read-only: the collection cannot be changed from the page", err=True)
+    app = create_app({"SEARCHER": prepared.searcher, "SETTINGS": settings, "READ_ONLY": read_only,
+                      "ADMIN_TOKEN": admin_token, "ALLOWED_HOSTS": allowed_hosts(host, allowed_host)})
     live_searcher(app).watch()  # a build finished by the page or by `assistant ingest` is used within seconds
     try:
         serve_app(app, host, port, open_browser=open_browser, limits=limits,

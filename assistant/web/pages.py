@@ -10,6 +10,7 @@ from assistant.messages import message_templates
 from assistant.rules import DEFAULT_K, MAX_CONTEXT, MAX_K
 from assistant.web.document_view import layout_document
 from assistant.web.i18n import LANGUAGE_COOKIE, LANGUAGES, kind_label, page_context, starters, strings
+from assistant.web.i18n_collection import collection_strings
 from assistant.web.state import document_passages, searcher_of
 
 bp = Blueprint("pages", __name__)
@@ -76,7 +77,9 @@ def documents():
     """List the documents of the index, each linking to its document view."""
     index = searcher_of().index
     listed = sorted(index.documents.values(), key=lambda document: (document.title.casefold(), document.doc_id))
-    return render_template("documents.html", **page_context(request), documents=listed)
+    context = page_context(request)
+    link = collection_strings(str(context["lang"]))["collection_link"]
+    return render_template("documents.html", **context, documents=listed, collection_link=link)
 
 
 @bp.get("/documents/<path:doc_id>")
