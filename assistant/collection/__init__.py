@@ -17,6 +17,7 @@ from assistant.collection.rules import (
     MAX_DOCUMENTS,
     MAX_UPLOAD_FILES,
     CollectionRejected,
+    in_megabytes,
     max_file_bytes,
 )
 from assistant.collection.worker import report_to_dict
@@ -25,6 +26,7 @@ __all__ = [
     "ALLOWED_SUFFIXES",
     "FIELDS",
     "MAX_DOCUMENTS",
+    "in_megabytes",
     "max_file_bytes",
     "MAX_UPLOAD_FILES",
     "STATES",

@@ -10,8 +10,13 @@ import uuid
 import zipfile
 from pathlib import Path
 
-from assistant.collection.rules import ALLOWED_SUFFIXES, MAX_NAME_CHARS, CollectionRejected, max_file_bytes
-from assistant.ingest.limits import MB
+from assistant.collection.rules import (
+    ALLOWED_SUFFIXES,
+    MAX_NAME_CHARS,
+    CollectionRejected,
+    in_megabytes,
+    max_file_bytes,
+)
 from assistant.ingest.manifest import MANIFEST_NAME
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -59,15 +64,11 @@ def check_content(name: str, data: bytes, lang: str = "en") -> None:
         raise CollectionRejected("file_empty", lang, name=name)
     limit = max_file_bytes()
     if len(data) > limit:
-        raise CollectionRejected("file_too_large", lang, name=name, size=_megabytes(len(data)),
-                                 limit=_megabytes(limit))
+        raise CollectionRejected("file_too_large", lang, name=name, size=in_megabytes(len(data)),
+                                 limit=in_megabytes(limit))
     kind = ALLOWED_SUFFIXES[Path(name).suffix.lower()]
     if not _holds(kind, data):
         raise CollectionRejected("file_content_mismatch", lang, name=name, kind=kind.upper())
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / MB:.0f}" if size >= MB else f"{size / MB:.2f}"
 
 
 def _holds(kind: str, data: bytes) -> bool:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from assistant.errors import UserError
-from assistant.ingest.limits import FileLimits
+from assistant.ingest.limits import MB, FileLimits
 from assistant.messages import message
 
 
 def max_file_bytes() -> int:
     """Return the largest file a person may add: what ingest reads (ASSISTANT_MAX_FILE_MB, 50 MB by default)."""
     return FileLimits.from_environment().file_bytes
+
+
+def in_megabytes(size: int) -> str:
+    """Return a byte count as the number of MB a message shows ("50", or "0.25" below one MB)."""
+    return f"{size / MB:.0f}" if size >= MB else f"{size / MB:.2f}"
 
 
 # Documents the collection may hold; more is a different tool (and a longer build).

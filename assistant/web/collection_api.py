@@ -14,13 +14,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from assistant import (
     CollectionRejected,
     add_document,
+    in_megabytes,
     list_documents,
     max_file_bytes,
     remove_document,
     replace_document,
     update_fields,
 )
-from assistant.ingest.limits import MB
 from assistant.web import guard
 from assistant.web.errors import ApiError, error_response
 from assistant.web.i18n import request_language
@@ -83,15 +83,15 @@ def _upload(lang: str) -> tuple[str, bytes, dict[str, object]]:
     upload_limit = file_limit + FORM_ROOM
     size = request.content_length
     if size is not None and size > upload_limit:
-        raise ApiError(413, "upload_too_large", lang, size=f"{size / MB:.0f}", limit=f"{file_limit / MB:.0f}")
+        raise ApiError(413, "upload_too_large", lang, size=in_megabytes(size), limit=in_megabytes(file_limit))
     request.max_content_length = upload_limit
     request.max_form_parts = FORM_PARTS
     try:
         files = request.files.getlist("file")
         form = request.form
     except RequestEntityTooLarge:
-        raise ApiError(413, "upload_too_large", lang, size=f"> {upload_limit / MB:.0f}",
-                       limit=f"{file_limit / MB:.0f}") from None
+        raise ApiError(413, "upload_too_large", lang, size=f"> {in_megabytes(upload_limit)}",
+                       limit=in_megabytes(file_limit)) from None
     if len(files) != 1:
         raise ApiError(400, "upload_one_file", lang)
     data = files[0].stream.read(file_limit + 1)

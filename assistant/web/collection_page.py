@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template, request
 
-from assistant import ALLOWED_SUFFIXES, MAX_UPLOAD_FILES, SECTORS, max_file_bytes
-from assistant.ingest.limits import MB
+from assistant import ALLOWED_SUFFIXES, MAX_UPLOAD_FILES, SECTORS, in_megabytes, max_file_bytes
 from assistant.messages import message_templates
 from assistant.web import guard
 from assistant.web.collection_api import collection_state
@@ -34,5 +33,5 @@ def collection():
     }
     html = render_template("collection.html", **{**context, "ui": collection_strings(lang)}, state=state,
                            client=client, accept=",".join(sorted(ALLOWED_SUFFIXES)),
-                           max_files=MAX_UPLOAD_FILES, max_mb=max_file_bytes() // MB)
+                           max_files=MAX_UPLOAD_FILES, max_mb=in_megabytes(max_file_bytes()))
     return guard.set_session_cookie(make_response(html), token)
