@@ -11,10 +11,11 @@ from collections import deque
 
 import pytest
 
+from assistant.collection import max_file_bytes
 from assistant.config import Settings
 from assistant.search import open_searcher
 from assistant.web import create_app, guard
-from assistant.web.collection_api import UPLOAD_LIMIT
+from assistant.web.collection_api import FORM_ROOM
 from assistant.web.guard import ADMIN_COOKIE, SESSION_COOKIE, writes_read_only
 from assistant.web.state import close_state
 from tests.conftest import serving
@@ -243,7 +244,7 @@ def test_a_200_mb_upload_is_refused_before_its_body_is_read(make_app, corpus_cop
     assert response.status_code == 413
     body = response.get_json()
     assert body["error"] == "upload_too_large" and "200 MB" in body["message"] and "50 MB" in body["message"]
-    assert sum(read) < UPLOAD_LIMIT
+    assert sum(read) < max_file_bytes() + FORM_ROOM
     assert snapshot(corpus_copy) == before
 
 
