@@ -20,6 +20,7 @@ FIELDS: dict[str, frozenset[str]] = {
     "export_lang_invalid": frozenset({"known"}),
     "too_large": frozenset({"limit"}),
     "method_not_allowed": frozenset({"method"}),
+    "upload_too_large": frozenset({"limit", "size"}),
     # The collection (assistant.collection).
     "file_name_invalid": frozenset({"name"}),
     "file_type_unsupported": frozenset({"known", "name"}),

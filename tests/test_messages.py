@@ -14,7 +14,7 @@ import pytest
 
 from assistant import cli, export, messages
 from assistant.placeholders import fill, placeholders
-from assistant.web import i18n
+from assistant.web import i18n, i18n_collection
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -22,6 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 CATALOGUES = {
     "messages": (messages._MESSAGES, messages.FIELDS),
     "interface": (i18n._STRINGS, i18n.STRING_FIELDS),
+    "collection page": (i18n_collection._STRINGS, i18n_collection.STRING_FIELDS),
     "export": (
         {lang: {key: text for key, text in table.items() if isinstance(text, str)} for lang, table in
          export._LABELS.items()},

@@ -211,7 +211,7 @@ def test_a_200_mb_upload_is_refused_before_its_body_is_read(make_app, corpus_cop
     before = snapshot(corpus_copy)
     read = []
 
-    size = 200 * 1024 * 1024
+    size = 200 * 1_000_000
 
     class Huge(io.RawIOBase):
         """200 MB of zeros, made only as far as they are read."""
@@ -338,7 +338,7 @@ def test_a_200_mb_upload_to_a_real_server_gets_the_clear_message(make_app, corpu
         found = re.search(r'id="client-data">(.*?)</script>', answer.read().decode(), re.S)
         token = json.loads(found.group(1))["token"]
         page.close()
-        size = 200 * 1024 * 1024
+        size = 200 * 1_000_000
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         connection.putrequest("POST", "/api/collection/documents")
         headers = {"Content-Type": "multipart/form-data; boundary=x", "Content-Length": str(size),

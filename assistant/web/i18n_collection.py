@@ -7,6 +7,31 @@ from functools import cache
 from assistant.typography import french_typography
 from assistant.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, strings
 
+# The values each string takes, in both languages (checked by tests/test_messages.py).
+STRING_FIELDS: dict[str, frozenset[str]] = {
+    "drop_hint": frozenset({"count", "size"}),
+    "too_many_files": frozenset({"count"}),
+    "file_too_big": frozenset({"limit", "name", "size"}),
+    "pending_heading": frozenset({"count"}),
+    "cancel_file": frozenset({"name"}),
+    "sending": frozenset({"name"}),
+    "sent": frozenset({"name"}),
+    "job_reading": frozenset({"done", "total"}),
+    "job_embedding": frozenset({"done", "total"}),
+    "time_left": frozenset({"seconds"}),
+    "job_done": frozenset({"seconds"}),
+    "job_failed": frozenset({"error"}),
+    "list_heading": frozenset({"count"}),
+    "state_indexed": frozenset({"count"}),
+    "state_skipped": frozenset({"reason"}),
+    "saved": frozenset({"name"}),
+    "replace_label": frozenset({"name"}),
+    "replaced": frozenset({"name"}),
+    "remove_label": frozenset({"name"}),
+    "remove_confirm": frozenset({"name"}),
+    "removed": frozenset({"name"}),
+}
+
 _STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "collection_heading": "Manage the collection",

@@ -31,7 +31,7 @@ function tell(text) {
 
 const writable = () => state.available && !state.read_only && !state.admin_required;
 const nameOf = (document) => document.fields?.title || document.file;
-const megabytes = (size) => formatNumber(Math.round((size / 1048576) * 10) / 10);
+const megabytes = (size) => formatNumber(Math.round((size / 1000000) * 10) / 10);
 
 function showMode() {
   document.getElementById("unlock").hidden = !(state.available && !state.read_only && state.admin_required);
