@@ -346,7 +346,7 @@ def test_a_200_mb_upload_to_a_real_server_gets_the_clear_message(make_app, corpu
         for name, value in headers.items():
             connection.putheader(name, value)
         connection.endheaders()
-        chunk = b"\0" * (1024 * 1024)
+        chunk = b"\0" * 1_000_000
         try:
             for _ in range(size // len(chunk)):
                 connection.send(chunk)

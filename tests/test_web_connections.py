@@ -170,3 +170,19 @@ def test_a_pipelined_request_gets_its_own_deadline_after_the_ones_before_it():
             time.sleep(0.3)
             sock.sendall(b"\r\n")
             assert read_response(sock).startswith(b"HTTP/1.1 200")
+
+
+def test_a_body_has_time_in_proportion_to_its_size_and_headers_do_not():
+    from types import SimpleNamespace
+
+    from assistant.web.connections import MIN_BODY_RATE, REQUEST_TIMEOUT, DeadlineChannel
+
+    channel = DeadlineChannel.__new__(DeadlineChannel)  # the deadline logic alone, no socket
+    channel.requests = []
+    channel.receiving_since = 0.0
+    channel.request = SimpleNamespace(headers_finished=True, content_length=50_000_000)
+    assert not channel.overdue(REQUEST_TIMEOUT + 100)  # 50 MB at 0.5 MB/s: a slow link, not a slow client
+    assert channel.overdue(REQUEST_TIMEOUT + 50_000_000 / MIN_BODY_RATE + 1)
+    channel.receiving_since = 0.0
+    channel.request = SimpleNamespace(headers_finished=False, content_length=0)
+    assert channel.overdue(REQUEST_TIMEOUT + 1)  # headers still trickling in

@@ -3,8 +3,9 @@
 Waitress closes a connection only after `channel_timeout` seconds without a byte, and every
 byte restarts that clock: a client trickling one header byte every few seconds would hold
 its connection (and, with enough of them, every connection) for ever. So each request also
-has a deadline: its headers and body must arrive within `request_timeout` seconds of its
-first byte, or the connection is closed without an answer.
+has a deadline: its headers must arrive within `request_timeout` seconds of its first
+byte, and its body at no less than MIN_BODY_RATE on average (an upload of 50 MB over a
+slow link is not a slow client), or the connection is closed without an answer.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from waitress.channel import HTTPChannel
 THREADS = 8
 CONNECTION_LIMIT = 500
 IDLE_TIMEOUT = 20  # seconds a connection may stay silent with no request under way
-REQUEST_TIMEOUT = 10.0  # seconds to receive one request's headers and body, from its first byte
+REQUEST_TIMEOUT = 10.0  # seconds to receive one request's headers, from its first byte
+MIN_BODY_RATE = 100_000  # bytes a second a request's body must arrive at, on average, beyond that
 CLEANUP_INTERVAL = 1  # seconds between two sweeps for idle connections
 
 
@@ -82,7 +84,17 @@ class DeadlineChannel(HTTPChannel):
         if self.requests:  # a pipelined request's clock starts once the ones before it are answered
             self.receiving_since = now
             return False
-        return now - self.receiving_since > self.request_timeout
+        allowed = self.request_timeout
+        request = self.request
+        if request is not None and request.headers_finished:
+            allowed += request.content_length / MIN_BODY_RATE
+        return now - self.receiving_since > allowed
+
+    def handle_close(self) -> None:
+        if self.request is not None:  # a request cut off half-way: its body may be in a temporary file
+            self.request.close()
+            self.request = None
+        super().handle_close()
 
 
 def channel_class(limits: ServeLimits) -> type[DeadlineChannel]:
