@@ -42,7 +42,8 @@ class Tally:
                 self.errors.append(error)
 
 
-def start(index: Path | None, corpus: Path | None, stats: bool, log: list[str]) -> tuple[subprocess.Popen, str]:
+def start(index: Path | None, corpus: Path | None, stats: bool, log: list[str],
+          workers: int | None = None) -> tuple[subprocess.Popen, str]:
     """Start `assistant serve --port 0` (its stderr kept in `log`); return it and its host:port."""
     env = {key: value for key, value in os.environ.items() if key != "ASSISTANT_STATS"}
     if stats:
@@ -53,7 +54,8 @@ def start(index: Path | None, corpus: Path | None, stats: bool, log: list[str]) 
         env["ASSISTANT_CORPUS"] = str(corpus.resolve())
     env["PYTHONUNBUFFERED"] = "1"
     try:
-        server, url = start_server(env=env, serve_args=["--host", "127.0.0.1"], log=log)
+        serve_args = ["--host", "127.0.0.1", *(["--workers", str(workers)] if workers else [])]
+        server, url = start_server(env=env, serve_args=serve_args, log=log)
     except ServerDidNotStart as error:
         raise SystemExit(str(error)) from None
     return server, urlsplit(url).netloc
@@ -119,10 +121,11 @@ def percentile(values: list[float], share: float) -> float:
     return values[rank]
 
 
-def run(clients: int, seconds: float, index: Path | None, corpus: Path | None, stats: bool = False) -> dict:
+def run(clients: int, seconds: float, index: Path | None, corpus: Path | None, stats: bool = False,
+        workers: int | None = None) -> dict:
     """Start a server, load it, stop it, and return the report."""
     server_log: list[str] = []
-    server, address = start(index, corpus, stats, server_log)
+    server, address = start(index, corpus, stats, server_log, workers)
     try:
         questions = corpus_questions(address)
         memory_before = _rss_mb(server.pid)
@@ -147,6 +150,7 @@ def run(clients: int, seconds: float, index: Path | None, corpus: Path | None, s
     stderr = "".join(server_log)
     return {
         "clients": clients,
+        "workers": workers,
         "seconds": round(elapsed, 2),
         "distinct_questions": len(set(questions)),
         "requests": len(latencies),
@@ -165,14 +169,26 @@ def run(clients: int, seconds: float, index: Path | None, corpus: Path | None, s
 
 
 def _rss_mb(pid: int) -> float | None:
+    """Return the memory of the server and its workers: the sum of their proportional set sizes."""
     try:
         import psutil
     except ImportError:
         return None
     try:
-        return round(psutil.Process(pid).memory_info().rss / 2**20, 1)
+        server = psutil.Process(pid)
+        processes = [server, *server.children(recursive=True)]
+        # PSS shares pages among the processes holding them; RSS would count the index once per worker.
+        return round(sum(_pss(process) for process in processes) / 2**20, 1)
     except psutil.Error:
         return None
+
+
+def _pss(process) -> int:
+    """Return a process's proportional set size where the platform gives it, else its RSS."""
+    try:
+        return process.memory_full_info().pss
+    except AttributeError:
+        return process.memory_info().rss
 
 
 def main() -> int:
@@ -182,11 +198,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30.0, help="how long to load (default 30)")
     parser.add_argument("--index", type=Path, help="index folder (default: the configured one)")
     parser.add_argument("--corpus", type=Path, help="corpus folder (default: the configured one)")
+    parser.add_argument("--workers", type=int, help="serving processes (default: the server's own default)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--stats", action="store_true",
                         help="turn the question counts on and check they count every answered request")
     args = parser.parse_args()
-    report = run(args.clients, args.seconds, args.index, args.corpus, args.stats)
+    report = run(args.clients, args.seconds, args.index, args.corpus, args.stats, args.workers)
     if args.json:
         print(json.dumps(report, indent=2))
     else:

@@ -10,6 +10,7 @@ from assistant import UserError, prepare_searcher
 from assistant.harness import READY_LINE
 from assistant.web.app import create_app
 from assistant.web.serve import exposure_warning, serve_app
+from assistant.web.workers import WorkersFailed, can_fork, default_workers, serve_workers
 
 EXIT_PROBLEM = 2
 
@@ -20,8 +21,10 @@ EXIT_PROBLEM = 2
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0: any free port).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in the web browser.")
+@click.option("--workers", type=click.IntRange(1, 64), default=default_workers, show_default="the cores, at most 4",
+              help="Serving processes sharing the index (one on Windows).")
 @click.pass_obj
-def serve(settings, host: str, port: int, open_browser: bool) -> None:
+def serve(settings, host: str, port: int, open_browser: bool, workers: int) -> None:
     """Serve the chat page and the JSON API (builds the index first when there is none)."""
     try:
         prepared = prepare_searcher(settings, progress=True)
@@ -35,10 +38,15 @@ def serve(settings, host: str, port: int, open_browser: bool) -> None:
         click.secho(warning, err=True, fg="red", bold=True)
     app = create_app({"SEARCHER": prepared.searcher, "SETTINGS": settings})
     try:
-        serve_app(app, host, port, open_browser=open_browser,
-                  on_ready=lambda url: click.echo(f"{READY_LINE} {url} (Ctrl+C to stop)", err=True))
+        announce = lambda url: click.echo(f"{READY_LINE} {url} (Ctrl+C to stop)", err=True)  # noqa: E731
+        if workers > 1 and can_fork():
+            serve_workers(app, host, port, workers, open_browser=open_browser, on_ready=announce)
+        else:
+            serve_app(app, host, port, open_browser=open_browser, on_ready=announce)
     except OSError as error:
         _fail(f"cannot listen on {host}:{port}: {error.strerror or error} (try another --port)")
+    except WorkersFailed as error:
+        _fail(str(error))
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
     finally:

@@ -36,13 +36,15 @@ def exposure_warning(host: str) -> str | None:
     )
 
 
-def make_server(app: Flask, host: str, port: int, threads: int = THREADS):
-    """Return a waitress server listening on host:port (port 0: a free one), not yet running."""
+def make_server(app: Flask, host: str | None = None, port: int | None = None, threads: int = THREADS,
+                sockets: list | None = None):
+    """Return a waitress server listening on host:port (port 0: a free one) or on open sockets, not yet running."""
     from waitress import create_server
 
     # Waitress warns about its task queue depth under bursts; that is noise for one laptop.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    return create_server(app, host=host, port=port, threads=threads, ident="assistant")
+    where = {"sockets": sockets} if sockets else {"host": host, "port": port}
+    return create_server(app, threads=threads, ident="assistant", **where)
 
 
 def serve_app(app: Flask, host: str, port: int, on_ready: Callable[[str], None] | None = None,
