@@ -133,14 +133,14 @@ def run(clients: int, seconds: float, index: Path | None, corpus: Path | None, s
         tally = Tally()
         stop_at = time.monotonic() + seconds
         started = time.perf_counter()
-        workers = [
+        askers = [
             threading.Thread(target=client, args=(address, questions, stop_at, tally, number))
             for number in range(clients)
         ]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
+        for asker in askers:
+            asker.start()
+        for asker in askers:
+            asker.join()
         elapsed = time.perf_counter() - started
         memory = _rss_mb(server.pid)
         counted = get_json(address, "/api/stats").get("questions", 0) - counted_before if stats else None
