@@ -150,3 +150,27 @@ def test_one_worker_serves_in_the_process_itself(serve_env):
         connection.close()
     finally:
         stop_server(server)
+
+
+FORK_AFTER_SEARCH = """
+import os, faiss, numpy as np
+from assistant.web.workers import prepare_to_fork
+prepare_to_fork()
+vectors = np.random.default_rng(0).random((20000, 64), dtype=np.float32)
+index = faiss.IndexFlatIP(64)
+index.add(vectors)
+index.search(vectors[:64], 5)  # a warm-up in the parent: parallel, were it not limited
+pid = os.fork()
+if pid == 0:
+    faiss.omp_set_num_threads(2)  # a worker thread that asks for two
+    index.search(vectors[:64], 5)
+    os._exit(0)
+os._exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+"""
+
+
+def test_a_child_forked_after_the_parent_searched_can_search_with_two_threads():
+    # Without prepare_to_fork the child waits forever on the parent's OpenMP threads (seen
+    # with the faiss-cpu wheel's libgomp); with it, it answers at once.
+    done = subprocess.run([sys.executable, "-c", FORK_AFTER_SEARCH], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

@@ -10,7 +10,7 @@ from assistant import UserError, prepare_searcher
 from assistant.harness import READY_LINE
 from assistant.web.app import create_app
 from assistant.web.serve import exposure_warning, serve_app
-from assistant.web.workers import WorkersFailed, can_fork, default_workers, serve_workers
+from assistant.web.workers import WorkersFailed, can_fork, default_workers, prepare_to_fork, serve_workers
 
 EXIT_PROBLEM = 2
 
@@ -26,6 +26,9 @@ EXIT_PROBLEM = 2
 @click.pass_obj
 def serve(settings, host: str, port: int, open_browser: bool, workers: int) -> None:
     """Serve the chat page and the JSON API (builds the index first when there is none)."""
+    forked = workers > 1 and can_fork()
+    if forked:
+        prepare_to_fork()
     try:
         prepared = prepare_searcher(settings, progress=True)
     except UserError as error:
@@ -39,7 +42,7 @@ def serve(settings, host: str, port: int, open_browser: bool, workers: int) -> N
     app = create_app({"SEARCHER": prepared.searcher, "SETTINGS": settings})
     try:
         announce = lambda url: click.echo(f"{READY_LINE} {url} (Ctrl+C to stop)", err=True)  # noqa: E731
-        if workers > 1 and can_fork():
+        if forked:
             serve_workers(app, host, port, workers, open_browser=open_browser, on_ready=announce)
         else:
             serve_app(app, host, port, open_browser=open_browser, on_ready=announce)

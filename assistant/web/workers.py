@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask
 
+from assistant import limit_search_threads
 from assistant.web.serve import make_server
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,16 @@ def default_workers() -> int:
 def can_fork() -> bool:
     """Return whether this platform can serve from forked processes (not Windows)."""
     return hasattr(os, "fork") and sys.platform != "win32"
+
+
+def prepare_to_fork() -> None:
+    """Keep this thread's FAISS on one OpenMP thread before it loads and warms up the index.
+
+    GNU OpenMP's threads do not survive fork: once the parent has run a parallel region with
+    several threads, a forked child that runs one waits forever for threads it does not have
+    (tests/test_workers.py shows it). A parent that never starts them leaves its children free.
+    """
+    limit_search_threads()
 
 
 def open_listener(host: str, port: int) -> socket.socket:
