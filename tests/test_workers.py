@@ -98,7 +98,8 @@ def test_two_workers_share_the_socket_and_both_answer_under_load(serve_env):
             connection.close()
         assert statuses == [200] * 48
         assert set(held) == clients  # every client connection is held by one of the two workers
-        assert set(held.values()) == {worker.pid for worker in workers}  # and both workers hold some
+        per_worker = [list(held.values()).count(worker.pid) for worker in workers]
+        assert max(per_worker) - min(per_worker) <= 1, per_worker  # shared out, not 8–0 or 7–1
     finally:
         code = stop_server(server)
     assert code == 0
