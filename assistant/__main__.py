@@ -4,9 +4,11 @@ The two faces never import each other; this module, above both, puts them togeth
 """
 
 from assistant.cli import main
+from assistant.cli_documents import documents
 from assistant.web.command import serve
 
 main.add_command(serve)
+main.add_command(documents)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

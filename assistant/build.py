@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from assistant.chunk import embedding_text, split_all
 from assistant.embed import Encoder, load_encoder
 from assistant.embed.parallel import encode_many
 from assistant.errors import UserError
-from assistant.index import IndexManifest, IndexProblem, read_manifest, save_index
+from assistant.index import IndexManifest, IndexProblem, check_index_files, read_manifest, save_index
 from assistant.index.align import link_translations
 from assistant.index.lexicon import Lexicon, build_lexicon
 from assistant.ingest import IngestProblem, load_documents
@@ -41,6 +42,10 @@ class BuildReport:
     manifest: IndexManifest | None = None
 
 
+# on_progress(stage, done, total): stage "reading" counts files, "embedding" passages, "saving" is one step.
+ProgressHook = Callable[[str, int, int], object]
+
+
 class BuildFailed(UserError):
     """Nothing could be indexed; the previous index, if any, is left as it was."""
 
@@ -59,6 +64,12 @@ def _previous_vectors(index_dir: Path, encoder_id: str) -> tuple[dict[str, np.nd
         return {}, {}
     previous_state = manifest.corpus_files()
     if manifest.encoder_id != encoder_id:
+        return {}, previous_state
+    try:  # every byte: damaged vectors reused would pass into each later build unnoticed
+        if manifest.checksums:  # none in indexes built before they were kept
+            check_index_files(index_dir, manifest.files, manifest.checksums, verify=True)
+    except IndexProblem as problem:
+        log.warning("%s; embedding every passage again", problem)
         return {}, previous_state
     try:
         vectors = np.load(index_dir / manifest.files["embeddings"], mmap_mode="r")
@@ -92,15 +103,21 @@ def build_index(
     encoder: Encoder | str,
     progress: bool = False,
     approximate_above: int | None = None,
+    on_progress: ProgressHook | None = None,
 ) -> BuildReport:
-    """Build (or update) the index of a corpus folder; raise BuildFailed when nothing is usable."""
+    """Build (or update) the index of a corpus folder; raise BuildFailed when nothing is usable.
+
+    `on_progress(stage, done, total)` follows the build (see ProgressHook), for a page's progress bar.
+    """
     started = time.perf_counter()
+    report = on_progress or (lambda stage, done, total: None)
     encoder = load_encoder(encoder) if isinstance(encoder, str) else encoder
     if not corpus_dir.is_dir():
         raise BuildFailed(f"the corpus folder {corpus_dir} does not exist")
     state = corpus_state(corpus_dir)
     try:
-        documents, problems = load_documents(corpus_dir, hashes=state)
+        documents, problems = load_documents(corpus_dir, hashes=state,
+                                             on_file=lambda done, total: report("reading", done, total))
     except ManifestError as error:
         raise BuildFailed(f"the corpus manifest is invalid ({error}): fix it, then run `assistant ingest`") from error
     if not documents:
@@ -116,9 +133,19 @@ def build_index(
     for number, key in enumerate(keys):
         if key in cached:
             vectors[number] = cached[key]
+    report("reading", len(documents) + len(problems), len(documents) + len(problems))
+    embedded = [0]
+
+    def advance(count: int) -> None:
+        bar.update(count)
+        embedded[0] += count
+        report("embedding", embedded[0], len(missing))
+
     with tqdm(total=len(missing), desc="embedding", unit="passage", disable=not progress) as bar:
+        report("embedding", 0, len(missing))
         if missing:
-            vectors[missing] = encode_many(encoder, [texts[number] for number in missing], bar.update)
+            vectors[missing] = encode_many(encoder, [texts[number] for number in missing], advance)
+    report("saving", 0, 1)
 
     passages = link_translations(documents, passages, vectors)
     # Words are a few tokens each: large batches embed them ~3× faster than passage-sized ones.

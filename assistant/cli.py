@@ -16,6 +16,7 @@ from assistant import (
     RETRIEVERS,
     SECTORS,
     EvalFileProblem,
+    IndexMissing,
     QuestionRejected,
     Searcher,
     Settings,
@@ -62,9 +63,14 @@ def main(ctx: click.Context, index_dir: Path | None, encoder: str | None, verbos
 
 @main.command()
 @click.argument("corpus_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--verify", is_flag=True,
+              help="Check every byte of the current index instead of building (exit 2 if damaged).")
 @click.pass_obj
-def ingest(settings, corpus_dir: Path | None) -> None:
+def ingest(settings, corpus_dir: Path | None, verify: bool) -> None:
     """Build or update the index from CORPUS_DIR (default: the bundled corpus/)."""
+    if verify:
+        _verify(settings.index_dir)
+        return
     settings = settings.with_overrides(corpus_dir=corpus_dir)
     try:
         report = build_index(settings.corpus_dir, settings.index_dir, settings.encoder, progress=True)
@@ -87,13 +93,39 @@ def ingest(settings, corpus_dir: Path | None) -> None:
         click.echo("no file added, changed or removed since the last build")
 
 
+def _verify(index_dir: Path) -> None:
+    """Check the sizes and checksums of the index's files and that it loads; say what was found."""
+    try:
+        with load_index(index_dir, verify=True) as index:
+            manifest = index.manifest
+    except UserError as error:
+        _fail(str(error))
+    if not manifest.checksums:
+        _fail(f"the index in {index_dir} was built without checksums: run `assistant ingest` to rebuild it")
+    click.echo(f"the index in {index_dir} is whole: {len(manifest.files)} files, sizes and SHA-256 checksums "
+               f"match (build {manifest.build}, {manifest.passage_count} passages)")
+
+
 def _open_searcher(settings: Settings) -> Searcher:
-    """Return the searcher, its search threads set for this process, or stop saying what to run."""
+    """Return the searcher, its search threads set for this process, or stop saying what to run.
+
+    On a fresh clone there is no index yet: it is built first, as `assistant serve` does.
+    """
     limit_search_threads()
     try:
         return open_searcher(settings)
+    except IndexMissing:
+        click.echo(f"no index yet: building it from {settings.corpus_dir} (once; later questions are quick)",
+                   err=True)
     except UserError as error:
         _fail(str(error))
+    try:
+        build_index(settings.corpus_dir, settings.index_dir, settings.encoder, progress=True)
+        return open_searcher(settings)
+    except UserError as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"could not write the index in {settings.index_dir}: {error.strerror or error}")
 
 
 @main.command()
@@ -128,7 +160,10 @@ def ask(
                                 "context": list(context)}, searcher.index.documents, wanted.lang)
         except QuestionRejected as error:
             _fail(f"{error} (known: {', '.join(sorted(searcher.index.documents))})")
-        answer = answer_question(searcher, wanted, settings)
+        try:
+            answer = answer_question(searcher, wanted, settings)
+        except UserError as error:  # a damaged index found while searching
+            _fail(str(error))
         data = answer_to_dict(answer, searcher.index)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))

@@ -35,6 +35,30 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "passage_not_found": "There is no passage with this id.",
         "method_not_allowed": "This address does not accept this method ({method}).",
         "internal": "The assistant could not answer this request. Please try again.",
+        "index_damaged": "The assistant's index is damaged: whoever runs the assistant must rebuild it "
+        "with `assistant ingest`.",
+        # The collection (assistant.collection): adding, replacing, removing, describing documents.
+        "file_name_invalid": 'The file name "{name}" cannot be used: give a plain name such as guide.pdf, '
+        "without folders, a leading dot or control characters.",
+        "file_type_unsupported": 'The file "{name}" is not of a supported type: send a PDF, DOCX, HTML, '
+        "Markdown or text file ({known}).",
+        "file_content_mismatch": 'The file "{name}" does not hold what its name says ({kind} expected): '
+        "it may be damaged or renamed.",
+        "file_too_large": 'The file "{name}" is too large ({size} MB): the limit is {limit} MB.',
+        "file_empty": 'The file "{name}" is empty.',
+        "file_exists": 'A file named "{name}" is already in the collection: replace that document instead, '
+        "or rename the file.",
+        "too_many_documents": "The collection already holds {limit} documents, the most it may hold: "
+        "remove one first.",
+        "collection_document_unknown": 'There is no document "{doc_id}" in the collection.',
+        "field_text_invalid": 'The field "{field}" must be text of at most {limit} characters, on one line.',
+        "field_lang_invalid": "The language must be one of: {known}.",
+        "field_year_invalid": "The year must be a whole number from {low} to {high}.",
+        "field_unknown": 'Unknown field "{field}". Known fields: {known}.',
+        "translation_unknown": 'The "translation of" must be the id of another document of the collection, '
+        'not "{doc_id}".',
+        "collection_manifest_invalid": "The collection's manifest.toml cannot be read ({problem}): "
+        "fix it by hand first.",
     },
     "fr": {
         "bad_request": "La demande n'a pas pu être comprise.",
@@ -65,6 +89,29 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "passage_not_found": "Aucun passage ne porte cet identifiant.",
         "method_not_allowed": "Cette adresse n'accepte pas cette méthode ({method}).",
         "internal": "L'assistant n'a pas pu répondre à cette demande. Veuillez réessayer.",
+        "index_damaged": "L'index de l'assistant est endommagé : la personne qui gère l'assistant doit le "
+        "reconstruire avec `assistant ingest`.",
+        # La collection (assistant.collection) : ajouter, remplacer, retirer, décrire des documents.
+        "file_name_invalid": "Le nom de fichier « {name} » ne peut pas être utilisé : donnez un nom simple "
+        "comme guide.pdf, sans dossier, sans point au début ni caractère de contrôle.",
+        "file_type_unsupported": "Le fichier « {name} » n'est pas d'un type pris en charge : envoyez un fichier "
+        "PDF, DOCX, HTML, Markdown ou texte ({known}).",
+        "file_content_mismatch": "Le fichier « {name} » ne contient pas ce que son nom annonce ({kind} attendu) : "
+        "il est peut-être endommagé ou renommé.",
+        "file_too_large": "Le fichier « {name} » est trop gros ({size} Mo) : la limite est de {limit} Mo.",
+        "file_empty": "Le fichier « {name} » est vide.",
+        "file_exists": "Un fichier nommé « {name} » est déjà dans la collection : remplacez plutôt ce document, "
+        "ou renommez le fichier.",
+        "too_many_documents": "La collection contient déjà {limit} documents, le maximum : retirez-en un d'abord.",
+        "collection_document_unknown": "Il n'y a pas de document « {doc_id} » dans la collection.",
+        "field_text_invalid": "Le champ « {field} » doit être un texte d'au plus {limit} caractères, sur une ligne.",
+        "field_lang_invalid": "La langue doit valoir : {known}.",
+        "field_year_invalid": "L'année doit être un nombre entier de {low} à {high}.",
+        "field_unknown": "Champ « {field} » inconnu. Champs connus : {known}.",
+        "translation_unknown": "La « traduction de » doit être l'identifiant d'un autre document de la collection, "
+        "pas « {doc_id} ».",
+        "collection_manifest_invalid": "Le manifest.toml de la collection ne peut pas être lu ({problem}) : "
+        "corrigez-le d'abord à la main.",
     },
 }
 

@@ -16,7 +16,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "assistant"
 MAX_LINES = 300
 # The faces: only they may import the web framework and the command-line one.
-FACES = ("assistant.web", "assistant.cli", "assistant.__main__")
+FACES = ("assistant.web", "assistant.cli", "assistant.cli_documents", "assistant.__main__")
 FRAMEWORKS = ("flask", "click", "werkzeug", "waitress")
 # What the faces may import besides the facade (`assistant`) and their own package: modules
 # whose names the facade does not carry (or, for the web, its own small needs).

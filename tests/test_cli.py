@@ -31,11 +31,23 @@ def test_ingest_then_ask_in_both_languages(corpus_copy, tmp_path, monkeypatch, r
     assert "[1]" in result.output and "/documents/" in result.output
 
 
-def test_ask_without_index_says_what_to_run(tmp_path, runner):
+def test_ask_without_index_or_corpus_says_what_is_missing(tmp_path, runner):
     result = runner("ask", "police?", index=tmp_path / "none")
     assert result.exit_code == 2
-    assert "run `assistant ingest`" in result.output
+    assert "corpus folder" in result.output and "does not exist" in result.output
     assert "Traceback" not in result.output
+    assert not (tmp_path / "none" / "manifest.json").exists()
+
+
+def test_ask_on_a_fresh_clone_builds_the_index_first(corpus_copy, tmp_path, runner, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_CORPUS", str(corpus_copy))
+    index_dir = tmp_path / "fresh"
+    result = runner("ask", "--json", "comment démarrer un partenariat avec la police?", index=index_dir)
+    assert result.exit_code == 0, result.output
+    assert "no index yet: building it" in result.output
+    assert (index_dir / "manifest.json").is_file()
+    again = runner("ask", "--json", "police?", index=index_dir)
+    assert again.exit_code == 0 and "no index yet" not in again.output
 
 
 def test_ask_rejects_blank_question(runner):

@@ -17,6 +17,7 @@ from assistant.typography import NBSP, NNBSP, french_typography
 from assistant.web.document_view import layout_document
 from assistant.web.i18n import strings
 from assistant.web.serve import exposure_warning, is_loopback
+from assistant.web.state import searcher_of
 
 FRENCH_POLICE = "Comment démarrer un partenariat avec la police ?"
 ENGLISH_POLICE = "How do I start a partnership with the police?"
@@ -175,7 +176,7 @@ def test_unknown_pages_get_the_sites_own_404(client, path):
 
 
 def test_an_unexpected_failure_is_a_json_500_that_logs_no_question(app, monkeypatch, caplog):
-    searcher = app.extensions["assistant.searcher"]
+    searcher = searcher_of(app)
 
     def broken(question, k=5, filters=None, context=()):
         raise RuntimeError(f"could not answer {question!r}")

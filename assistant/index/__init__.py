@@ -4,6 +4,7 @@
 back with checks and returns an `Index` to close when done.
 """
 
+from assistant.index.checksums import VERIFY_CONTENT_BELOW, check_index_files
 from assistant.index.load import Index, load_index
 from assistant.index.manifest import MANIFEST, IndexManifest, read_manifest
 from assistant.index.problems import IndexCorrupt, IndexMismatch, IndexMissing, IndexProblem, IndexStale
@@ -14,6 +15,7 @@ __all__ = [
     "APPROXIMATE_ABOVE",
     "BUILD_LOCK",
     "MANIFEST",
+    "VERIFY_CONTENT_BELOW",
     "Index",
     "IndexCorrupt",
     "IndexManifest",
@@ -22,6 +24,7 @@ __all__ = [
     "IndexProblem",
     "IndexStale",
     "build_lock",
+    "check_index_files",
     "limit_search_threads",
     "load_index",
     "make_faiss_index",

@@ -13,12 +13,14 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from assistant.index.checksums import check_index_files
 from assistant.index.keyword import LEXICAL_VERSION, LexicalIndex, build_lexical
 from assistant.index.lexicon import Lexicon
 from assistant.index.manifest import IndexManifest, read_manifest
 from assistant.index.ondisk import DocumentStore, VectorRows
 from assistant.index.problems import IndexCorrupt, IndexMismatch, IndexStale
 from assistant.index.rows import document_from_json, passage_from_json, read_lines
+from assistant.index.sanity import check_lexical, check_vector_sample
 from assistant.index.vectors import flat_vectors, read_flags
 from assistant.records import Document, Passage
 
@@ -80,12 +82,36 @@ def load_index(
     encoder_id: str | None = None,
     corpus_fingerprint: str | None = None,
     memory_map: bool = True,
+    verify: bool | None = None,
 ) -> Index:
-    """Load an index; refuse one made by another encoder or for another corpus.
+    """Load an index; refuse one made by another encoder or for another corpus, or damaged.
 
+    Every file's size is checked against the manifest; its content too when `verify` is
+    True, or when None and the index is small (see assistant.index.checksums). A build
+    that replaces the index while it loads can remove the files of the manifest read
+    first: the load then starts again, once, from the new manifest.
     Thread settings are the caller's (see assistant.index.vectors.limit_search_threads).
     """
     manifest = read_manifest(folder)
+    try:
+        return _load_build(folder, manifest, encoder_id, corpus_fingerprint, memory_map, verify)
+    except IndexCorrupt:
+        again = read_manifest(folder)
+        if (again.build, again.files) == (manifest.build, manifest.files):
+            raise
+        log.info("the index in %s was replaced while it loaded: loading the new build", folder)
+        return _load_build(folder, again, encoder_id, corpus_fingerprint, memory_map, verify)
+
+
+def _load_build(
+    folder: Path,
+    manifest: IndexManifest,
+    encoder_id: str | None,
+    corpus_fingerprint: str | None,
+    memory_map: bool,
+    verify: bool | None,
+) -> Index:
+    """Load the build a manifest describes (see load_index)."""
     if encoder_id is not None and manifest.encoder_id != encoder_id:
         raise IndexMismatch(
             f"the index was built with the encoder {manifest.encoder_id!r} but {encoder_id!r} is configured: "
@@ -95,6 +121,8 @@ def load_index(
         raise IndexStale(
             "the corpus has changed since the index was built: run `assistant ingest` to update it"
         )
+    if manifest.checksums:  # indexes built before checksums were kept have none
+        check_index_files(folder, manifest.files, manifest.checksums, verify)
     opened: list[VectorRows | DocumentStore] = []
     try:
         passages = [passage_from_json(row) for row in read_lines(folder / manifest.files["passages"])]
@@ -115,6 +143,10 @@ def load_index(
         lexicon_file = manifest.files.get("lexicon")
         lexicon = Lexicon.load(folder / lexicon_file) if lexicon_file else None
         _check_counts(folder, manifest, passages, documents, faiss_index, stored)
+        check_lexical(lexical, len(passages))
+        check_vector_sample(stored)  # also when the vectors searched are the FAISS index's own
+        if vectors is not stored:
+            check_vector_sample(vectors)
     except (OSError, EOFError, ValueError, KeyError, TypeError, RuntimeError) as error:
         _close_all(opened)
         raise IndexCorrupt(

@@ -33,6 +33,7 @@ class IndexManifest:
     lexical_version: int | None = None
     built_at: str | None = None
     build: str | None = None
+    checksums: dict[str, dict] = field(default_factory=dict)  # {role: {"size", "sha256"}}; empty before they were kept
     data: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -55,6 +56,7 @@ class IndexManifest:
             lexical_version=data.get("lexical", {}).get("version"),
             built_at=data.get("built_at"),
             build=data.get("build"),
+            checksums=dict(data.get("checksums", {})),
             data=data,
         )
 

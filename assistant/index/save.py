@@ -16,6 +16,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from assistant.index.checksums import file_checksums
 from assistant.index.keyword import LEXICAL_VERSION, LexicalIndex, build_lexical
 from assistant.index.lexicon import Lexicon
 from assistant.index.manifest import FORMAT_VERSION, MANIFEST, IndexManifest
@@ -155,6 +156,7 @@ def _save_index(
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "build": build,
             "files": files,
+            "checksums": file_checksums(folder, files),  # read back once written: what load compares
         }
         temporary = folder / f"{MANIFEST}.{build}.tmp"
         written.append(temporary)

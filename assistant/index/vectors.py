@@ -113,17 +113,23 @@ def limit_search_threads(count: int = SEARCH_THREADS) -> None:
     _limit_blas(count)
 
 
-_blas_threads: int | None = None  # what the BLAS was last limited to in this process
+_blas_limited: tuple[int, int] | None = None  # (count, modules imported) when the BLAS was last limited
 
 
 def _limit_blas(count: int) -> None:
-    """Limit the BLAS's threads once per process and count (threadpoolctl is slow to call)."""
-    global _blas_threads
-    if count == _blas_threads:
+    """Limit the BLAS's threads once per count while no module is imported (threadpoolctl is slow to call).
+
+    A BLAS library loaded later (torch brings its own) comes with an import, so a grown
+    sys.modules means looking again.
+    """
+    global _blas_limited
+    import sys
+
+    if _blas_limited == (count, len(sys.modules)):
         return
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - a dependency; without it only slower
         return
     threadpool_limits(count, user_api="blas")
-    _blas_threads = count
+    _blas_limited = (count, len(sys.modules))

@@ -6,7 +6,7 @@ import hashlib
 import logging
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,18 +98,21 @@ def load_document(
 
 
 def load_documents(
-    corpus_dir: Path, hashes: Mapping[str, str] | None = None
+    corpus_dir: Path, hashes: Mapping[str, str] | None = None, on_file: Callable[[int, int], object] | None = None
 ) -> tuple[list[Document], list[IngestProblem]]:
     """Load every readable file of the corpus; report the others instead of stopping.
 
     `hashes` maps relative paths to SHA-256s already computed (by the build), so that no
-    file is hashed twice.
+    file is hashed twice; `on_file(read, total)` is called before each file is read.
     """
     manifest = read_manifest(corpus_dir)
     documents: list[Document] = []
     problems: list[IngestProblem] = []
     used_ids: set[str] = set()
-    for path in corpus_files(corpus_dir):
+    paths = corpus_files(corpus_dir)
+    for number, path in enumerate(paths):
+        if on_file:
+            on_file(number, len(paths))
         relative = path.relative_to(corpus_dir).as_posix()
         try:
             document = load_document(path, corpus_dir, manifest.get(relative), (hashes or {}).get(relative))

@@ -6,6 +6,7 @@ shown; `searcher` runs them in that order.
 """
 
 from assistant.search.filters import Filters
+from assistant.search.live import LiveSearcher
 from assistant.search.searcher import RETRIEVERS, Searcher, open_searcher
 
-__all__ = ["RETRIEVERS", "Filters", "Searcher", "open_searcher"]
+__all__ = ["RETRIEVERS", "Filters", "LiveSearcher", "Searcher", "open_searcher"]

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from assistant.index import Index
+from assistant.index.sanity import check_cosines, check_positions
 from assistant.search.fuse import Ranking, Standardiser
 
 # How many candidates dense search hands to fusion; filters widen it.
@@ -43,7 +44,7 @@ class DenseSearcher:
             return Ranking.empty()
         scores, positions = self.index.faiss_index.search(vector[None, :].astype(np.float32), depth)
         keep = positions[0] >= 0
-        positions, scores = positions[0][keep], scores[0][keep]
+        positions, scores = check_positions(positions[0][keep], count), check_cosines(scores[0][keep])
         if allowed is not None:
             keep = allowed[positions]
             positions, scores = positions[keep], scores[keep]
@@ -51,7 +52,7 @@ class DenseSearcher:
 
     def cosines(self, vector: np.ndarray, positions: np.ndarray) -> np.ndarray:
         """Return the question's cosine with each of the given passages."""
-        return np.asarray(self.index.vectors[positions]) @ vector
+        return check_cosines(np.asarray(self.index.vectors[positions]) @ vector)
 
     def spread(self, vector: np.ndarray) -> Standardiser:
         """Return the mean and spread of the question's cosines over the sampled passages."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.index.keyword import LexicalIndex
+from assistant.index.sanity import check_weights
 from assistant.search.question import Question
 
 # The question's stems in the other language, the glossary's translations and the
@@ -25,10 +26,10 @@ class KeywordSearcher:
         language, the glossary's translations and the lexicon's nearest words in the other
         language count EXPANSION_WEIGHT.
         """
-        scores = self.lexical.scores(list(question.main_terms))
+        scores = check_weights(self.lexical.scores(list(question.main_terms)))
         extra = question.expansion_terms
         if extra:
-            scores = scores + EXPANSION_WEIGHT * self.lexical.scores(list(extra))
+            scores = scores + EXPANSION_WEIGHT * check_weights(self.lexical.scores(list(extra)))
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
         return scores

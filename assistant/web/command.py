@@ -10,6 +10,7 @@ from assistant import UserError, prepare_searcher
 from assistant.harness import READY_LINE
 from assistant.web.app import create_app
 from assistant.web.serve import exposure_warning, serve_app
+from assistant.web.state import close_state, live_searcher
 from assistant.web.workers import WorkersFailed, can_fork, default_workers, prepare_to_fork, serve_workers
 
 EXIT_PROBLEM = 2
@@ -40,11 +41,15 @@ def serve(settings, host: str, port: int, open_browser: bool, workers: int) -> N
     if warning:
         click.secho(warning, err=True, fg="red", bold=True)
     app = create_app({"SEARCHER": prepared.searcher, "SETTINGS": settings})
+    # A build finished by the page or by `assistant ingest` is used within seconds: each serving
+    # process watches for it (a thread, so a forked worker starts its own).
+    watch = live_searcher(app).watch
     try:
         announce = lambda url: click.echo(f"{READY_LINE} {url} (Ctrl+C to stop)", err=True)  # noqa: E731
         if forked:
-            serve_workers(app, host, port, workers, open_browser=open_browser, on_ready=announce)
+            serve_workers(app, host, port, workers, open_browser=open_browser, on_ready=announce, in_worker=watch)
         else:
+            watch()
             serve_app(app, host, port, open_browser=open_browser, on_ready=announce)
     except OSError as error:
         _fail(f"cannot listen on {host}:{port}: {error.strerror or error} (try another --port)")
@@ -53,7 +58,7 @@ def serve(settings, host: str, port: int, open_browser: bool, workers: int) -> N
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
     finally:
-        prepared.searcher.close()
+        close_state(app)
 
 
 def _fail(message: str) -> None:

@@ -8,6 +8,7 @@ import traceback
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from assistant import IndexProblem
 from assistant.messages import message
 from assistant.rules import QuestionRejected
 from assistant.web.i18n import page_context, request_language
@@ -79,6 +80,14 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(QuestionRejected)
     def _rejected(error: QuestionRejected):
         return error_response(400, error.code, error.lang, **error.values)
+
+    @app.errorhandler(IndexProblem)
+    def _index_problem(error: IndexProblem):
+        # Found while searching an index too large to check byte by byte at each start.
+        log.error("%s", error)
+        if _wants_json():
+            return error_response(503, "index_damaged")
+        return _page_error(503)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

@@ -23,12 +23,13 @@ STARTER_DEPTH = 10
 def _starter_passages() -> list[dict[str, object]]:
     """Return the starter questions, each with the ids of its best passages and their translations.
 
-    Computed once per application (a few searches), then kept: the index does not change
-    while the server runs.
+    Computed once per index build (a few searches), then kept until another build is in use.
     """
-    cached = current_app.extensions.get("assistant.starter_passages")
+    searcher = searcher_of()
+    build = searcher.index.manifest.build
+    kept = current_app.extensions.get("assistant.starter_passages")
+    cached = kept[1] if kept and kept[0] == build else None
     if cached is None:
-        searcher = searcher_of()
         cached = []
         for starter in starters():
             answer = searcher.ask(starter["text"], k=STARTER_DEPTH)
@@ -38,7 +39,7 @@ def _starter_passages() -> list[dict[str, object]]:
                 if hit.passage.translation_id:
                     ids.append(hit.passage.translation_id)
             cached.append({**starter, "passages": ids})
-        current_app.extensions["assistant.starter_passages"] = cached
+        current_app.extensions["assistant.starter_passages"] = (build, cached)
     return cached
 
 

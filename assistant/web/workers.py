@@ -100,6 +100,7 @@ class _Pool:
     ready_write: int
     server_options: dict
     counts: memoryview  # connections each worker holds, by slot - 1, in memory shared across fork
+    in_worker: Callable[[], None] | None = None
     pids: dict[int, int] = field(default_factory=dict)
     restarts: list[float] = field(default_factory=list)
 
@@ -167,15 +168,17 @@ class _Pool:
 
 
 def serve_workers(app: Flask, host: str, port: int, workers: int, on_ready: Callable[[str], None] | None = None,
-                  open_browser: bool = False, **server_options) -> None:
+                  open_browser: bool = False, in_worker: Callable[[], None] | None = None,
+                  **server_options) -> None:
     """Serve the app from `workers` forked processes until interrupted; call on_ready(url) once all listen.
 
-    server_options go to serve.make_server in each worker, as the one-process server gets them.
+    in_worker runs in each worker before it listens (threads do not survive fork: start them
+    there). server_options go to serve.make_server in each worker, as the one-process server gets them.
     """
     listener = open_listener(host, port)
     ready_read, ready_write = os.pipe()
     shared = mmap.mmap(-1, 4 * workers)  # anonymous, MAP_SHARED: the children write, all read
-    pool = _Pool(app, listener, ready_read, ready_write, server_options, memoryview(shared).cast("i"))
+    pool = _Pool(app, listener, ready_read, ready_write, server_options, memoryview(shared).cast("i"), in_worker)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     gc.freeze()  # objects loaded so far stay out of the collector's writes: their pages stay shared
     try:
@@ -209,6 +212,8 @@ def _run_worker(pool: _Pool, slot: int, parent: int) -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         os.close(pool.ready_read)
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+        if pool.in_worker:
+            pool.in_worker()
         server = make_server(pool.app, sockets=[pool.listener], **pool.server_options)
         _balance(server, pool.counts, slot - 1)
         os.write(pool.ready_write, f"{slot}\n".encode())
