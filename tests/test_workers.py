@@ -35,6 +35,13 @@ def start(env: dict, workers: int, log: list[str]) -> tuple[subprocess.Popen, st
     return server, urlsplit(url).netloc
 
 
+def alive(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 def children(pid: int) -> list[psutil.Process]:
     return [child for child in psutil.Process(pid).children() if child.status() != psutil.STATUS_ZOMBIE]
 
@@ -105,7 +112,18 @@ def test_two_workers_share_the_socket_and_both_answer_under_load(serve_env):
     assert code == 0
     text = "".join(log)
     assert text.count(READY_LINE) == 1 and "stopped" in text and "Traceback" not in text
-    assert not any(psutil.pid_exists(worker.pid) and worker.status() != psutil.STATUS_ZOMBIE for worker in workers)
+    assert not any(alive(worker) for worker in workers)
+
+
+def test_ctrl_c_to_the_parent_stops_every_worker(serve_env):
+    log: list[str] = []
+    server, _ = start(serve_env, 2, log)
+    workers = children(server.pid)
+    os.kill(server.pid, signal.SIGINT)  # the parent alone: it must stop its workers itself
+    assert server.wait(timeout=20) == 0
+    assert wait_until(lambda: not any(alive(worker) for worker in workers), 5.0)
+    stop_server(server)
+    assert "stopped" in "".join(log)
 
 
 def test_killing_the_parent_leaves_no_worker(serve_env):
@@ -115,13 +133,7 @@ def test_killing_the_parent_leaves_no_worker(serve_env):
     os.kill(server.pid, signal.SIGKILL)
     server.wait()
 
-    def gone() -> bool:
-        try:
-            return all(not worker.is_running() or worker.status() == psutil.STATUS_ZOMBIE for worker in workers)
-        except psutil.NoSuchProcess:
-            return True
-
-    assert wait_until(gone, 5.0)
+    assert wait_until(lambda: not any(alive(worker) for worker in workers), 5.0)
     stop_server(server)
 
 
