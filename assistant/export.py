@@ -11,6 +11,7 @@ from datetime import date
 from assistant.docx_parts import add_hyperlink, set_proofing_language, set_run_language
 from assistant.errors import UserError
 from assistant.index import Index
+from assistant.placeholders import fill
 from assistant.serialise import passage_url
 
 log = logging.getLogger(__name__)
@@ -62,8 +63,10 @@ _LABELS = {
 class UnknownPassages(UserError, LookupError):
     """Some passage ids are not in the index; .missing lists them."""
 
-    def __init__(self, missing: list[str]) -> None:
-        super().__init__(f"unknown passage id(s): {', '.join(missing)}")
+    def __init__(self, missing: list[str], positions: list[int]) -> None:
+        # By position, never the ids themselves: what was typed may hold a name.
+        super().__init__(f"{len(missing)} passage id(s) not in the index: number {', '.join(map(str, positions))} "
+                         "of those given (the index may have been rebuilt)")
         self.missing = missing
 
 
@@ -116,9 +119,9 @@ def collect_excerpts(index: Index, passage_ids: list[str], public_url: str | Non
     public_url (ASSISTANT_PUBLIC_URL, e.g. "https://assistant.example.org") is where others
     reach this assistant; without it, a document with no source address has no link.
     """
-    missing = [passage_id for passage_id in passage_ids if index.passage(passage_id) is None]
-    if missing:
-        raise UnknownPassages(missing)
+    positions = [number for number, passage_id in enumerate(passage_ids, 1) if index.passage(passage_id) is None]
+    if positions:
+        raise UnknownPassages([passage_ids[number - 1] for number in positions], positions)
     base = public_url.rstrip("/") if public_url else None
     excerpts = []
     for passage_id in passage_ids:
@@ -209,7 +212,7 @@ def to_markdown(excerpts: list[Excerpt], lang: str = "fr", today: date | None = 
     labels = _LABELS[lang]
     numbers = _reference_numbers(excerpts)
     today = today or date.today()
-    exported = _typeset(labels["exported"].format(date=today.isoformat(), count=len(excerpts)), lang)
+    exported = _typeset(fill(labels["exported"], date=today.isoformat(), count=len(excerpts)), lang)
     lines = [f"# {labels['title']}", "", f"_{exported}_", ""]
     for number, excerpt in enumerate(excerpts, start=1):
         heading = _typeset(f"{labels['excerpt']} {number} — {excerpt.title}", lang)
@@ -245,7 +248,7 @@ def to_docx(excerpts: list[Excerpt], lang: str = "fr", today: date | None = None
     set_proofing_language(word, _LANGUAGE_TAGS[lang])
     word.add_heading(labels["title"], level=0)
     intro = word.add_paragraph()
-    exported = _typeset(labels["exported"].format(date=today.isoformat(), count=len(excerpts)), lang)
+    exported = _typeset(fill(labels["exported"], date=today.isoformat(), count=len(excerpts)), lang)
     intro.add_run(exported).italic = True
     for number, excerpt in enumerate(excerpts, start=1):
         word.add_heading(_typeset(f"{labels['excerpt']} {number} — {excerpt.title}", lang), level=1)

@@ -2,9 +2,38 @@
 
 from __future__ import annotations
 
+from assistant.placeholders import fill
 from assistant.typography import french_typography
 
 LANGUAGES = ("fr", "en")
+# The values each message takes, in every language; a message not listed takes none.
+FIELDS: dict[str, frozenset[str]] = {
+    "question_too_long": frozenset({"length", "limit"}),
+    "k_invalid": frozenset({"limit"}),
+    "context_invalid": frozenset({"limit"}),
+    "list_invalid": frozenset({"field"}),
+    "sector_unknown": frozenset({"names", "known"}),
+    "document_unknown": frozenset({"count"}),
+    "passages_invalid": frozenset({"limit"}),
+    "passages_unknown": frozenset({"count"}),
+    "export_format_invalid": frozenset({"known"}),
+    "export_lang_invalid": frozenset({"known"}),
+    "too_large": frozenset({"limit"}),
+    "method_not_allowed": frozenset({"method"}),
+    # The collection (assistant.collection).
+    "file_name_invalid": frozenset({"name"}),
+    "file_type_unsupported": frozenset({"known", "name"}),
+    "file_content_mismatch": frozenset({"kind", "name"}),
+    "file_too_large": frozenset({"limit", "name", "size"}),
+    "file_empty": frozenset({"name"}),
+    "file_exists": frozenset({"name"}),
+    "too_many_documents": frozenset({"limit"}),
+    "field_text_invalid": frozenset({"field", "limit"}),
+    "field_lang_invalid": frozenset({"known"}),
+    "field_year_invalid": frozenset({"high", "low"}),
+    "field_unknown": frozenset({"field", "known"}),
+    "collection_manifest_invalid": frozenset({"problem"}),
+}
 
 _MESSAGES: dict[str, dict[str, str]] = {
     "en": {
@@ -23,7 +52,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "context_invalid": 'The "context" must be a list of at most {limit} earlier questions, each a valid question.',
         "list_invalid": 'The "{field}" must be a list of texts.',
         "sector_unknown": "Unknown sector(s): {names}. Known sectors: {known}.",
-        "document_unknown": "Unknown document(s): {names}.",
+        "document_unknown": "{count} unknown document id(s): use the ids of the documents list.",
         "passages_invalid": 'The "passages" must be a list of 1 to {limit} passage ids.',
         "passages_unknown": "{count} excerpt(s) are no longer in the documents (the index was rebuilt): "
         "remove them from your excerpts and export again.",
@@ -50,13 +79,13 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "or rename the file.",
         "too_many_documents": "The collection already holds {limit} documents, the most it may hold: "
         "remove one first.",
-        "collection_document_unknown": 'There is no document "{doc_id}" in the collection.',
+        "collection_document_unknown": "There is no document with this id in the collection "
+        "(the list of documents shows their ids).",
         "field_text_invalid": 'The field "{field}" must be text of at most {limit} characters, on one line.',
         "field_lang_invalid": "The language must be one of: {known}.",
         "field_year_invalid": "The year must be a whole number from {low} to {high}.",
         "field_unknown": 'Unknown field "{field}". Known fields: {known}.',
-        "translation_unknown": 'The "translation of" must be the id of another document of the collection, '
-        'not "{doc_id}".',
+        "translation_unknown": 'The "translation of" must be the id of another document of the collection.',
         "collection_manifest_invalid": "The collection's manifest.toml cannot be read ({problem}): "
         "fix it by hand first.",
     },
@@ -77,7 +106,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "chacune valide.",
         "list_invalid": 'Le champ "{field}" doit être une liste de textes.',
         "sector_unknown": "Secteur(s) inconnu(s) : {names}. Secteurs connus : {known}.",
-        "document_unknown": "Document(s) inconnu(s) : {names}.",
+        "document_unknown": "{count} identifiant(s) de document inconnu(s) : utilisez ceux de la liste des documents.",
         "passages_invalid": 'Le champ "passages" doit être une liste de 1 à {limit} identifiants de passages.',
         "passages_unknown": "{count} extrait(s) ne sont plus dans les documents (l'index a été reconstruit) : "
         "retirez-les de vos extraits et exportez de nouveau.",
@@ -103,13 +132,13 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "file_exists": "Un fichier nommé « {name} » est déjà dans la collection : remplacez plutôt ce document, "
         "ou renommez le fichier.",
         "too_many_documents": "La collection contient déjà {limit} documents, le maximum : retirez-en un d'abord.",
-        "collection_document_unknown": "Il n'y a pas de document « {doc_id} » dans la collection.",
+        "collection_document_unknown": "Aucun document de la collection ne porte cet identifiant "
+        "(la liste des documents montre les identifiants).",
         "field_text_invalid": "Le champ « {field} » doit être un texte d'au plus {limit} caractères, sur une ligne.",
         "field_lang_invalid": "La langue doit valoir : {known}.",
         "field_year_invalid": "L'année doit être un nombre entier de {low} à {high}.",
         "field_unknown": "Champ « {field} » inconnu. Champs connus : {known}.",
-        "translation_unknown": "La « traduction de » doit être l'identifiant d'un autre document de la collection, "
-        "pas « {doc_id} ».",
+        "translation_unknown": "La « traduction de » doit être l'identifiant d'un autre document de la collection.",
         "collection_manifest_invalid": "Le manifest.toml de la collection ne peut pas être lu ({problem}) : "
         "corrigez-le d'abord à la main.",
     },
@@ -117,9 +146,9 @@ _MESSAGES: dict[str, dict[str, str]] = {
 
 
 def message(code: str, lang: str, **values: object) -> str:
-    """Return the message for an error code in a language, its values filled in."""
+    """Return the message for an error code in a language, its values filled in (see placeholders)."""
     lang = lang if lang in _MESSAGES else "en"
-    text = _MESSAGES[lang][code].format(**values)
+    text = fill(_MESSAGES[lang][code], **values)
     return french_typography(text) if lang == "fr" else text
 
 

@@ -109,7 +109,7 @@ def parse_ask(data: object, known_documents: Collection[str], fallback_lang: str
     documents = _texts(data, "documents", lang)
     unknown_documents = [doc_id for doc_id in documents if doc_id not in known_documents]
     if unknown_documents:
-        raise QuestionRejected("document_unknown", lang, names=_quoted(unknown_documents))
+        raise QuestionRejected("document_unknown", lang, count=len(unknown_documents))  # never echo a name
     context = _context(data, lang, max_chars)
     return AskRequest(question=question, k=k, filters=Filters(sectors=sectors, doc_ids=documents), lang=lang,
                       context=context)

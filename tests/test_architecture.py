@@ -16,7 +16,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "assistant"
 MAX_LINES = 300
 # The faces: only they may import the web framework and the command-line one.
-FACES = ("assistant.web", "assistant.cli", "assistant.cli_documents", "assistant.__main__")
+FACES = ("assistant.web", "assistant.cli", "assistant.cli_documents", "assistant.cli_output", "assistant.__main__")
 FRAMEWORKS = ("flask", "click", "werkzeug", "waitress")
 # What the faces may import besides the facade (`assistant`) and their own package: modules
 # whose names the facade does not carry (or, for the web, its own small needs).
@@ -25,6 +25,9 @@ PUBLIC_MODULES = {
     "assistant.rules": "the limits the page shows and the refusals it turns into HTTP errors",
     "assistant.messages": "the one catalogue of refusals, for HTTP errors",
     "assistant.typography": "French typography for the page's strings",
+    "assistant.placeholders": "how the page's strings are filled with their values",
+    "assistant.shown": "how a file name is printed, its control characters escaped",
+    "assistant.cli_output": "the command group's guard on usage errors and failed writes",
     "assistant.serialise": "the JSON contract of the API",
     "assistant.export": "the export formats and languages the API checks",
     "assistant.stats": "the question counts the API shows",

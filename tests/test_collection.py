@@ -8,10 +8,10 @@ import pytest
 
 from assistant.build import build_index
 from assistant.collection import (
-    MAX_FILE_BYTES,
     CollectionRejected,
     add_document,
     list_documents,
+    max_file_bytes,
     remove_document,
     replace_document,
     update_fields,
@@ -86,7 +86,7 @@ def test_a_bad_file_name_is_refused_and_changes_nothing(corpus_copy, index_copy,
 def test_refusals_say_what_is_wrong_in_both_languages(corpus_copy, index_copy, pdf_bytes, docx_bytes):
     before = snapshot(corpus_copy)
     cases = [
-        (("big.pdf", b"%PDF-1.4\n" + b"0" * MAX_FILE_BYTES, {}), "file_too_large"),
+        (("big.pdf", b"%PDF-1.4\n" + b"0" * max_file_bytes(), {}), "file_too_large"),
         (("notes.pdf", b"just some words, no PDF at all", {}), "file_content_mismatch"),
         (("guide.docx", pdf_bytes, {}), "file_content_mismatch"),
         (("page.html", b"plain words without any markup", {}), "file_content_mismatch"),
@@ -108,7 +108,7 @@ def test_refusals_say_what_is_wrong_in_both_languages(corpus_copy, index_copy, p
         french, english = refused.value.message("fr"), refused.value.message("en")
         assert french != english and str(refused.value) == french
     assert snapshot(corpus_copy) == before
-    big = add_document(corpus_copy, index_copy, "big-enough.pdf", b"%PDF-1.4\n" + b"0" * (MAX_FILE_BYTES - 9))
+    big = add_document(corpus_copy, index_copy, "big-enough.pdf", b"%PDF-1.4\n" + b"0" * (max_file_bytes() - 9))
     assert big.state == "new"  # the limit itself is allowed
 
 

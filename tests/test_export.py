@@ -230,6 +230,6 @@ def test_cli_exports_docx_and_markdown(runner, five_ids, tmp_path):
     assert result.output.startswith("# Mes extraits")
     assert result.output.count("## Extrait ") == 5
 
-    result = runner("export", "nope", "-o", str(target))
+    result = runner("export", five_ids[0], "Marie Tremblay", "-o", str(target))
     assert result.exit_code == 2
-    assert "nope" in result.output
+    assert "Tremblay" not in result.output and "number 2 of those given" in result.output

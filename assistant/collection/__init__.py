@@ -15,8 +15,8 @@ from assistant.collection.rules import (
     ALLOWED_SUFFIXES,
     FIELDS,
     MAX_DOCUMENTS,
-    MAX_FILE_BYTES,
     CollectionRejected,
+    max_file_bytes,
 )
 from assistant.collection.worker import report_to_dict
 
@@ -24,7 +24,7 @@ __all__ = [
     "ALLOWED_SUFFIXES",
     "FIELDS",
     "MAX_DOCUMENTS",
-    "MAX_FILE_BYTES",
+    "max_file_bytes",
     "STATES",
     "BuildJobs",
     "CollectionRejected",

@@ -30,7 +30,7 @@ def _find(states: list[DocumentState], doc_id: str, lang: str) -> DocumentState:
     for state in states:
         if state.doc_id == doc_id:
             return state
-    raise CollectionRejected("collection_document_unknown", lang, doc_id=doc_id[:100])
+    raise CollectionRejected("collection_document_unknown", lang)
 
 
 def _new_id(stem: str, taken: set[str]) -> str:
@@ -46,7 +46,7 @@ def add_document(corpus_dir: Path, index_dir: Path, name: str, data: bytes,
     """Store a new file in the corpus folder with its manifest entry; return its state ("new").
 
     The name must be a plain file name of an allowed type, the bytes what that type holds,
-    within MAX_FILE_BYTES; the collection must hold fewer than MAX_DOCUMENTS. Nothing is
+    within max_file_bytes(); the collection must hold fewer than MAX_DOCUMENTS. Nothing is
     written when any check fails.
     """
     file = safe_file_name(name, lang)

@@ -39,7 +39,7 @@ def check_fields(
             cleaned[field] = _sectors(value, lang)
         else:  # translation_of
             if not isinstance(value, str) or value == doc_id or value not in known_ids:
-                raise CollectionRejected("translation_unknown", lang, doc_id=str(value)[:100])
+                raise CollectionRejected("translation_unknown", lang)
             cleaned[field] = value
     return cleaned
 

@@ -10,7 +10,8 @@ import uuid
 import zipfile
 from pathlib import Path
 
-from assistant.collection.rules import ALLOWED_SUFFIXES, MAX_FILE_BYTES, MAX_NAME_CHARS, CollectionRejected
+from assistant.collection.rules import ALLOWED_SUFFIXES, MAX_NAME_CHARS, CollectionRejected, max_file_bytes
+from assistant.ingest.limits import MB
 from assistant.ingest.manifest import MANIFEST_NAME
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -56,16 +57,17 @@ def check_content(name: str, data: bytes, lang: str = "en") -> None:
     """Refuse a file that is empty, too large, or whose bytes are not what its suffix says."""
     if not data:
         raise CollectionRejected("file_empty", lang, name=name)
-    if len(data) > MAX_FILE_BYTES:
+    limit = max_file_bytes()
+    if len(data) > limit:
         raise CollectionRejected("file_too_large", lang, name=name, size=_megabytes(len(data)),
-                                 limit=_megabytes(MAX_FILE_BYTES))
+                                 limit=_megabytes(limit))
     kind = ALLOWED_SUFFIXES[Path(name).suffix.lower()]
     if not _holds(kind, data):
         raise CollectionRejected("file_content_mismatch", lang, name=name, kind=kind.upper())
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f}" if size >= 1024 * 1024 else f"{size / (1024 * 1024):.2f}"
+    return f"{size / MB:.0f}" if size >= MB else f"{size / MB:.2f}"
 
 
 def _holds(kind: str, data: bytes) -> bool:

@@ -9,7 +9,8 @@ from pathlib import Path
 from assistant.index import IndexProblem
 from assistant.index.manifest import read_manifest as read_index_manifest
 from assistant.index.rows import read_lines
-from assistant.ingest.loader import corpus_files, file_hash, slugify
+from assistant.ingest.files import corpus_files, file_hash
+from assistant.ingest.loader import slugify
 from assistant.ingest.manifest import ManifestEntry, read_manifest
 
 # What a document's state says, for the page and `assistant documents list`:

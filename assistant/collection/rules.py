@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from assistant.errors import UserError
+from assistant.ingest.limits import FileLimits
 from assistant.messages import message
 
-# A 300-page PDF report is about 10 MB; 50 MB leaves room for scanned pages without letting
-# one upload fill the disk or the build's memory.
-MAX_FILE_BYTES = 50 * 1024 * 1024
+
+def max_file_bytes() -> int:
+    """Return the largest file a person may add: what ingest reads (ASSISTANT_MAX_FILE_MB, 50 MB by default)."""
+    return FileLimits.from_environment().file_bytes
+
+
 # Documents the collection may hold; more is a different tool (and a longer build).
 MAX_DOCUMENTS = 1000
 MAX_NAME_CHARS = 120

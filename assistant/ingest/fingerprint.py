@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from assistant.ingest.loader import corpus_files, file_hash
+from assistant.ingest.files import corpus_files, file_hash
 from assistant.ingest.manifest import MANIFEST_NAME
 
 # Bump when cleaning or chunking changes, so that old indexes count as stale.
@@ -13,7 +13,11 @@ PIPELINE_VERSION = "4"
 
 
 def corpus_state(corpus_dir: Path) -> dict[str, str]:
-    """Return {relative path: sha256} for the corpus files and its manifest."""
+    """Return {relative path: sha256} for the corpus files and its manifest ("unreadable" for some).
+
+    A file that cannot be read counts as "unreadable", not as an error: the index stays
+    current while it stays so, and `ask` or `serve` never stop over it.
+    """
     state = {
         path.relative_to(corpus_dir).as_posix(): file_hash(path) for path in corpus_files(corpus_dir)
     }

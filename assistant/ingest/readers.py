@@ -2,20 +2,43 @@
 
 from __future__ import annotations
 
+import codecs
+import io
 import logging
 import re
-from pathlib import Path
+
+from assistant.ingest.files import UnreadableFile
+from assistant.ingest.limits import FileLimits, megabytes
+from assistant.ingest.unpack import check_docx, pdf_configuration
 
 log = logging.getLogger(__name__)
 
+# UTF-32 first: its little-endian mark begins with UTF-16's.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
-class UnreadableFile(Exception):
-    """A file that exists but whose text cannot be extracted."""
+
+def too_much_text(length: int, limits: FileLimits) -> None:
+    """Refuse a text over the limit, saying how to raise it."""
+    if length > limits.text_chars:
+        raise UnreadableFile(
+            f"its text is over the limit of {limits.text_chars:,} characters for one file "
+            "(set ASSISTANT_MAX_TEXT_CHARS to raise it)"
+        )
 
 
-def read_text(path: Path) -> str:
-    """Return a text or Markdown file's content, trying UTF-8 then Windows-1252."""
-    raw = path.read_bytes()
+def decode_text(raw: bytes) -> str:
+    """Return a text file's content: UTF-16/32 with a byte-order mark, else UTF-8, else Windows-1252."""
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if raw.startswith(mark):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError as error:
+                raise UnreadableFile(f"not valid {encoding.upper()} text") from error
     if b"\x00" in raw[:4096]:
         raise UnreadableFile("binary content, not text")
     for encoding in ("utf-8-sig", "cp1252"):
@@ -26,11 +49,22 @@ def read_text(path: Path) -> str:
     raise UnreadableFile("neither UTF-8 nor Windows-1252 text")
 
 
-def read_html(path: Path) -> str:
+def read_text(raw: bytes, limits: FileLimits) -> str:
+    """Return a text or Markdown file's content."""
+    too_much_text(len(raw) // 4, limits)  # four bytes at most per character: surely too long
+    text = decode_text(raw)
+    too_much_text(len(text), limits)
+    return text
+
+
+def read_html(raw: bytes, limits: FileLimits) -> str:
     """Return the main content of a web page as Markdown-like text, without menus."""
     import trafilatura
 
-    html = read_text(path)
+    html = decode_text(raw)
+    # Markup around the text: a page holding the most text allowed is a few times longer.
+    if len(html) > 10 * limits.text_chars:
+        too_much_text(len(html) // 10, limits)
     extracted = trafilatura.extract(
         html,
         output_format="markdown",
@@ -83,16 +117,27 @@ def _html_fallback(html: str) -> str:
     return "\n".join(lines)
 
 
-def read_pdf(path: Path) -> str:
-    """Return the text of a PDF, page after page."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+def read_pdf(raw: bytes, limits: FileLimits) -> str:
+    """Return the text of a PDF, page after page, each stream unpacked within the limit."""
+    from pypdf import PdfReader, apply_configuration
+    from pypdf.errors import LimitReachedError, PdfReadError
 
+    pages: list[str] = []
+    length = 0
     try:
-        reader = PdfReader(str(path))
-        if reader.is_encrypted:
-            raise UnreadableFile("encrypted PDF")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        with apply_configuration(**pdf_configuration(limits)):
+            reader = PdfReader(io.BytesIO(raw))
+            if reader.is_encrypted:
+                raise UnreadableFile("encrypted PDF")
+            for page in reader.pages:
+                pages.append(page.extract_text() or "")
+                length += len(pages[-1])
+                too_much_text(length, limits)
+    except LimitReachedError as error:
+        raise UnreadableFile(
+            f"a stream of the PDF unpacks to more than the {megabytes(limits.unpacked_bytes)} limit "
+            "(set ASSISTANT_MAX_UNPACKED_MB to raise it)"
+        ) from error
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
         raise UnreadableFile(f"not a readable PDF ({error})") from error
     text = "\n\n".join(pages)
@@ -112,15 +157,16 @@ def _reflow_wrapped_lines(text: str) -> str:
     return _WRAPPED_LINE.sub(" ", text)
 
 
-def read_docx(path: Path) -> str:
+def read_docx(raw: bytes, limits: FileLimits) -> str:
     """Return a Word document's paragraphs, headings and list items as structured text."""
     import zipfile
 
     from docx import Document as open_docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    check_docx(raw, limits)  # before python-docx unpacks every part into memory
     try:
-        document = open_docx(str(path))
+        document = open_docx(io.BytesIO(raw))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
         raise UnreadableFile(f"not a readable DOCX ({error})") from error
     lines: list[str] = []

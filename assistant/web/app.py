@@ -12,6 +12,7 @@ from flask import Flask, Response
 
 from assistant import Searcher, Settings, limit_search_threads, load_settings, open_searcher
 from assistant.lang import warm_up
+from assistant.placeholders import fill
 from assistant.rules import MAX_QUESTION_CHARS
 from assistant.web import api, excerpts, pages
 from assistant.web.errors import register_error_handlers
@@ -60,6 +61,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.jinja_env.filters["fill"] = fill
     install(app, app.config["SEARCHER"] or _open_searcher(app.config["SETTINGS"]))
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

@@ -8,6 +8,7 @@ import click
 
 from assistant import UserError, prepare_searcher
 from assistant.harness import READY_LINE
+from assistant.shown import shown
 from assistant.web.app import create_app
 from assistant.web.serve import exposure_warning, serve_app
 from assistant.web.state import close_state, live_searcher
@@ -62,5 +63,5 @@ def serve(settings, host: str, port: int, open_browser: bool, workers: int) -> N
 
 
 def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {shown(message)}", err=True)
     sys.exit(EXIT_PROBLEM)

@@ -12,6 +12,24 @@ LANGUAGES = ("fr", "en")
 # Workers in Québec: French unless the browser or the user asks for English.
 DEFAULT_LANGUAGE = "fr"
 LANGUAGE_COOKIE = "lang"
+# The values each string takes (filled by the page's script, or by `fill` in a template);
+# a string not listed takes none.
+STRING_FIELDS: dict[str, frozenset[str]] = {
+    "found": frozenset({"count"}),
+    "passage_number": frozenset({"number"}),
+    "translation": frozenset({"language"}),
+    "other_language_version": frozenset({"language"}),
+    "basket_count": frozenset({"count"}),
+    "basket_item_label": frozenset({"number", "title"}),
+    "basket_announce_added": frozenset({"count"}),
+    "basket_announce_removed": frozenset({"count"}),
+    "basket_announce_moved": frozenset({"position", "count"}),
+    "basket_announce_exported": frozenset({"count"}),
+    "basket_cleared": frozenset({"count"}),
+    "filters_active": frozenset({"count"}),
+    "question_counter": frozenset({"count", "limit"}),
+    "question_too_long": frozenset({"count", "limit"}),
+}
 
 _STRINGS: dict[str, dict[str, str]] = {
     "en": {

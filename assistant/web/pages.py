@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import re
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
 
@@ -117,11 +117,19 @@ def switch_language(code: str):
     """Remember the chosen interface language in a cookie and go back to the page."""
     if code not in LANGUAGES:
         abort(404)
-    target = request.args.get("next", "/")
-    parts = urlsplit(target)
-    # Only a path of this site: no scheme, no host, no protocol-relative "//elsewhere".
-    if parts.scheme or parts.netloc or not target.startswith("/") or target[1:2] in ("/", "\\"):
-        target = "/"
-    response = make_response(redirect(target, code=303))
+    response = make_response(redirect(_return_path(request.args.get("next", "/")), code=303))
     response.set_cookie(LANGUAGE_COOKIE, code, max_age=ONE_YEAR, samesite="Lax", path="/")
     return response
+
+
+# Space, control characters and backslashes have no place in a path this site links to:
+# in a Location header they split it (a 500) or are read as "//elsewhere" by some browsers.
+_UNSAFE_IN_PATH = re.compile(r"[\x00-\x20\x7f-\x9f\\\u2028\u2029]")
+
+
+def _return_path(target: str) -> str:
+    """Return where to go back to: a path of this site as given, else the chat page."""
+    # Only a path of this site: no scheme, no host, no protocol-relative "//elsewhere".
+    if _UNSAFE_IN_PATH.search(target) or not target.startswith("/") or target[1:2] == "/":
+        return "/"
+    return target

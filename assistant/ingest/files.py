@@ -1,0 +1,147 @@
+"""Reach the corpus's files safely: list them, refuse links out of the folder, read within limits.
+
+Every read of a corpus file goes through here (the readers, the hashes behind the staleness
+check), so that a file that cannot be read is skipped and named, never a crash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from assistant.ingest.limits import FileLimits, megabytes
+from assistant.ingest.manifest import MANIFEST_NAME
+from assistant.shown import shown
+
+# The suffixes the readers know; readers.py maps each to its reader.
+SUFFIXES = (".docx", ".htm", ".html", ".markdown", ".md", ".pdf", ".txt")
+
+
+class UnreadableFile(Exception):
+    """A file that exists but whose text cannot be extracted."""
+
+
+@dataclass(frozen=True)
+class IngestProblem:
+    """A file that was skipped (or a manifest value that was ignored), and why."""
+
+    path: str
+    reason: str
+    skipped: bool = True  # False: the file was read, something the manifest says of it was not
+
+    def __str__(self) -> str:
+        return f"{'skipped' if self.skipped else 'ignored in'} {shown(self.path)}: {shown(self.reason)}"
+
+
+def _candidates(corpus_dir: Path) -> list[Path]:
+    """Return every name under the folder a reader could take, links and odd files included."""
+    return sorted(
+        (
+            path
+            for path in corpus_dir.rglob("*")  # does not descend into linked folders
+            if path.suffix.lower() in SUFFIXES
+            and path.name != MANIFEST_NAME
+            and not any(part.startswith(".") for part in path.relative_to(corpus_dir).parts)
+            and path.name.lower() != "readme.md"
+        ),
+        key=lambda path: path.relative_to(corpus_dir).as_posix(),
+    )
+
+
+def refusal(path: Path, corpus_dir: Path) -> str | None:
+    """Return why a listed name is not a corpus file (a link out, a dangling link, a pipe…), or None."""
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):  # missing target, or a loop of links
+            return "a link to a file that does not exist"
+        if not target.is_relative_to(corpus_dir.resolve()):
+            return "a link to a file outside the corpus folder, not indexed"
+    if not path.is_file() and not path.is_dir():
+        return "not a regular file (a pipe, socket or device)"
+    return None
+
+
+def scan_corpus(corpus_dir: Path) -> tuple[list[Path], list[IngestProblem]]:
+    """Return the corpus files in a stable order, and the names refused with their reason."""
+    files: list[Path] = []
+    problems: list[IngestProblem] = []
+    for path in _candidates(corpus_dir):
+        reason = refusal(path, corpus_dir)
+        if reason:
+            problems.append(IngestProblem(path.relative_to(corpus_dir).as_posix(), reason))
+        elif not path.is_dir():  # a folder named like a file (or linked): its files are listed
+            files.append(path)
+    return files, problems
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """Return the supported files under the corpus folder, in a stable order."""
+    return scan_corpus(corpus_dir)[0]
+
+
+def read_corpus_file(path: Path, corpus_dir: Path, limits: FileLimits) -> bytes:
+    """Return a corpus file's bytes; raise UnreadableFile naming what went wrong or which limit."""
+    reason = refusal(path, corpus_dir)  # again: the file may have changed since it was listed
+    if reason:
+        raise UnreadableFile(reason)
+    try:
+        with _open(path) as file:
+            status = os.fstat(file.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                raise UnreadableFile("not a regular file (a pipe, socket or device)")
+            too_large(status.st_size, limits)
+            blocks, size = [], 0
+            while block := file.read(_BLOCK):  # read(limit) would set the whole limit aside first
+                blocks.append(block)
+                size += len(block)
+                too_large(size, limits)  # it grew while being read
+    except OSError as error:
+        raise UnreadableFile(f"could not read it ({error.strerror or error})") from error
+    return b"".join(blocks)
+
+
+def _open(path: Path) -> BinaryIO:
+    """Open a file for reading; a pipe swapped in after the listing must not block forever."""
+    descriptor = os.open(path, os.O_RDONLY | _OPEN_FLAGS)
+    try:
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+# O_NONBLOCK and O_CLOEXEC are POSIX's, O_BINARY Windows's: each where it exists.
+_OPEN_FLAGS = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def too_large(size: int, limits: FileLimits) -> None:
+    """Refuse a file over the size limit, saying how to raise it."""
+    if size > limits.file_bytes:
+        raise UnreadableFile(
+            f"the file is over the {megabytes(limits.file_bytes)} limit for one file "
+            "(set ASSISTANT_MAX_FILE_MB to raise it)"
+        )
+
+
+UNREADABLE = "unreadable"
+_BLOCK = 1 << 20
+
+
+def file_hash(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes, read in blocks; "unreadable" when it cannot be read.
+
+    The staleness check hashes every corpus file before each answer: an unreadable one must
+    count as a stable state, not stop `ask` or `serve`.
+    """
+    try:
+        with _open(path) as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                return UNREADABLE
+            return hashlib.file_digest(file, "sha256").hexdigest()
+    except OSError:
+        return UNREADABLE
