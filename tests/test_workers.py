@@ -187,3 +187,16 @@ def test_a_child_forked_after_the_parent_searched_can_search_with_two_threads():
     # with the faiss-cpu wheel's libgomp); with it, it answers at once.
     done = subprocess.run([sys.executable, "-c", FORK_AFTER_SEARCH], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_port_in_use_is_refused_with_the_usual_message(serve_env):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "assistant", "serve", "--workers", "2", "--port", str(port)],
+                              env=serve_env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in done.stderr, done.stderr[-2000:]
+    assert READY_LINE not in done.stderr
