@@ -88,6 +88,9 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "translation_unknown": 'The "translation of" must be the id of another document of the collection.',
         "collection_manifest_invalid": "The collection's manifest.toml cannot be read ({problem}): "
         "fix it by hand first.",
+        "host_not_allowed": "This assistant does not answer to the address used to reach it. Open it at "
+        "http://localhost (or 127.0.0.1) on this computer, or have whoever runs it add this name with "
+        "--allowed-host.",
     },
     "fr": {
         "bad_request": "La demande n'a pas pu être comprise.",
@@ -141,6 +144,9 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "translation_unknown": "La « traduction de » doit être l'identifiant d'un autre document de la collection.",
         "collection_manifest_invalid": "Le manifest.toml de la collection ne peut pas être lu ({problem}) : "
         "corrigez-le d'abord à la main.",
+        "host_not_allowed": "Cet assistant ne répond pas à l'adresse utilisée pour le joindre. Ouvrez-le à "
+        "http://localhost (ou 127.0.0.1) sur cet ordinateur, ou demandez à la personne qui le fait "
+        "fonctionner d'ajouter ce nom avec --allowed-host.",
     },
 }
 

@@ -6,7 +6,12 @@ served corpus itself (headings and sentences of its documents, in French and Eng
 few written by hand, with k from 1 to 10. Reports requests/s, latency percentiles and errors;
 exits 1 when any request failed (a status other than 200, a broken answer, a lost connection).
 
-    .venv/bin/python scripts/loadtest.py [--clients 8] [--seconds 30] [--index DIR] [--corpus DIR] [--json]
+With --slow N, N slow connections (idle, half-sent and trickling ones: scripts/slow_clients.py)
+are held open all along, replaced as the server cuts them off; the run then also fails when
+the normal requests' p99 reaches SLOW_P99_LIMIT_MS.
+
+    .venv/bin/python scripts/loadtest.py [--clients 8] [--seconds 30] [--slow 200] [--index DIR] [--corpus DIR]
+        [--json]
 """
 
 from __future__ import annotations
@@ -24,8 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from slow_clients import SlowClients
+
 from assistant.harness import SAMPLE_QUESTIONS, ServerDidNotStart, start_server, stop_server
 
+# With slow connections open, normal requests must still be answered within a second (issue 14).
+SLOW_P99_LIMIT_MS = 1000
 
 @dataclass
 class Tally:
@@ -122,8 +131,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def run(clients: int, seconds: float, index: Path | None, corpus: Path | None, stats: bool = False,
-        workers: int | None = None) -> dict:
-    """Start a server, load it, stop it, and return the report."""
+        slow: int = 0, workers: int | None = None) -> dict:
+    """Start a server, load it (with `slow` slow connections open all along), stop it; return the report."""
     server_log: list[str] = []
     server, address = start(index, corpus, stats, server_log, workers)
     try:
@@ -131,17 +140,19 @@ def run(clients: int, seconds: float, index: Path | None, corpus: Path | None, s
         memory_before = _rss_mb(server.pid)
         counted_before = get_json(address, "/api/stats").get("questions", 0) if stats else 0
         tally = Tally()
-        stop_at = time.monotonic() + seconds
-        started = time.perf_counter()
-        askers = [
-            threading.Thread(target=client, args=(address, questions, stop_at, tally, number))
-            for number in range(clients)
-        ]
-        for asker in askers:
-            asker.start()
-        for asker in askers:
-            asker.join()
-        elapsed = time.perf_counter() - started
+        host, port = address.rsplit(":", 1)
+        with SlowClients(host, int(port), slow) as slow_clients:
+            stop_at = time.monotonic() + seconds
+            started = time.perf_counter()
+            askers = [
+                threading.Thread(target=client, args=(address, questions, stop_at, tally, number))
+                for number in range(clients)
+            ]
+            for asker in askers:
+                asker.start()
+            for asker in askers:
+                asker.join()
+            elapsed = time.perf_counter() - started
         memory = _rss_mb(server.pid)
         counted = get_json(address, "/api/stats").get("questions", 0) - counted_before if stats else None
     finally:
@@ -165,6 +176,7 @@ def run(clients: int, seconds: float, index: Path | None, corpus: Path | None, s
         "server_tracebacks": stderr.count("Traceback"),
         "server_memory_mb_before": memory_before,
         "server_memory_mb": memory,
+        **slow_clients.report(),
     }
 
 
@@ -198,12 +210,14 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30.0, help="how long to load (default 30)")
     parser.add_argument("--index", type=Path, help="index folder (default: the configured one)")
     parser.add_argument("--corpus", type=Path, help="corpus folder (default: the configured one)")
+    parser.add_argument("--slow", type=int, default=0,
+                        help="slow connections (idle, half-sent, trickling) held open during the load (default 0)")
     parser.add_argument("--workers", type=int, help="serving processes (default: the server's own default)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--stats", action="store_true",
                         help="turn the question counts on and check they count every answered request")
     args = parser.parse_args()
-    report = run(args.clients, args.seconds, args.index, args.corpus, args.stats, args.workers)
+    report = run(args.clients, args.seconds, args.index, args.corpus, args.stats, args.slow, args.workers)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -213,13 +227,18 @@ def main() -> int:
             f"p95 {report['p95_ms']} ms, p99 {report['p99_ms']} ms, max {report['max_ms']} ms; "
             f"{report['errors']} errors; server memory {report['server_memory_mb_before']} → "
             f"{report['server_memory_mb']} MB"
+            + (f"; {report['slow_connections']} slow connections held open ({report['slow_cut_off']} cut off "
+               f"by the server and replaced, {report['slow_refused']} refused)" if args.slow else "")
         )
         for sample in report["error_samples"]:
             print(f"  error: {sample}")
     miscounted = args.stats and report["questions_counted"] != report["requests"] - report["errors"]
     if miscounted:
         print(f"error: {report['questions_counted']} questions counted for {report['requests']} requests")
-    failed = report["errors"] or report["server_tracebacks"] or not report["requests"] or miscounted
+    slow = args.slow and report["p99_ms"] >= SLOW_P99_LIMIT_MS
+    if slow:
+        print(f"error: p99 {report['p99_ms']} ms with {args.slow} slow connections open (limit {SLOW_P99_LIMIT_MS} ms)")
+    failed = report["errors"] or report["server_tracebacks"] or not report["requests"] or miscounted or slow
     return 1 if failed else 0
 
 

@@ -18,6 +18,8 @@ from assistant.config import Settings
 from assistant.index import load_index
 from assistant.search import open_searcher
 from assistant.web import create_app
+from assistant.web.connections import ServeLimits
+from assistant.web.serve import make_server
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
@@ -100,15 +102,13 @@ def runner(bundled_index_dir):
 
 
 @contextmanager
-def serving(app, threads: int = 4) -> Iterator[str]:
-    """Serve a WSGI app with waitress on a free port of 127.0.0.1, in a thread; yield its URL.
+def serving(app, threads: int = 4, limits: ServeLimits | None = None) -> Iterator[str]:
+    """Serve a WSGI app as `assistant serve` does on a free port of 127.0.0.1, in a thread; yield its URL.
 
     Stopping closes every channel from inside waitress's own loop thread, after the worker
     threads are done, so no thread writes to a closed trigger (which pytest would report).
     """
-    from waitress import create_server
-
-    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+    server = make_server(app, "127.0.0.1", 0, limits or ServeLimits(threads=threads))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

@@ -160,8 +160,12 @@ def test_web_export_ignores_the_request_host(searcher, bundled_settings, five_id
     from dataclasses import replace
 
     from assistant.web import create_app
+    from assistant.web.hosts import allowed_hosts
 
-    app = create_app({"SEARCHER": searcher, "SETTINGS": replace(bundled_settings, public_url="https://assistant.example.org")})
+    # A name the host check lets through (a deployment's), so that only the links are tested here.
+    hosts = allowed_hosts(None, ["evil.example"])
+    app = create_app({"SEARCHER": searcher, "ALLOWED_HOSTS": hosts,
+                      "SETTINGS": replace(bundled_settings, public_url="https://assistant.example.org")})
     client = app.test_client()
     body = {"passages": five_ids, "format": "docx", "lang": "fr"}
     response = client.post("/api/export", json=body, headers={"Host": "evil.example:8000"})
@@ -173,7 +177,7 @@ def test_web_export_ignores_the_request_host(searcher, bundled_settings, five_id
     assert b"evil.example" not in markdown and b"https://assistant.example.org/documents/" in markdown
 
     # Without a public address: the path in the assistant, no host at all.
-    bare = create_app({"SEARCHER": searcher, "SETTINGS": bundled_settings}).test_client()
+    bare = create_app({"SEARCHER": searcher, "SETTINGS": bundled_settings, "ALLOWED_HOSTS": hosts}).test_client()
     markdown = bare.post("/api/export", json={**body, "format": "md"}, headers={"Host": "evil.example"}).data
     assert b"evil.example" not in markdown and b"http://" not in markdown and b"/documents/" in markdown
 

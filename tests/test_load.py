@@ -37,6 +37,20 @@ def test_a_short_load_run_has_no_errors_and_counts_every_question(tmp_path, inde
     assert report["questions_counted"] == report["requests"]
 
 
+def test_a_short_load_run_with_200_slow_connections_open_keeps_p99_under_a_second(tmp_path, bundled_index_dir):
+    home = tmp_path / "home"
+    home.mkdir()
+    done = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "loadtest.py"), "--clients", "2", "--seconds", "3", "--slow", "200",
+         "--index", str(bundled_index_dir), "--corpus", str(CORPUS), "--json"],
+        env=cli_env(home), capture_output=True, text=True, timeout=240, cwd=home,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr  # it fails on any error, or on a p99 of 1 s or more
+    report = json.loads(done.stdout)
+    assert report["slow_connections"] == 200 and report["slow_opened"] >= 200 and report["slow_refused"] == 0
+    assert report["requests"] >= 6 and report["p99_ms"] < 1000, report
+
+
 def answer_key(answer) -> list[tuple[str, float, str | None]]:
     """Return what must not change between runs: passages, scores and translations, in order."""
     return [

@@ -16,6 +16,7 @@ from assistant.placeholders import fill
 from assistant.rules import MAX_QUESTION_CHARS
 from assistant.web import api, excerpts, pages
 from assistant.web.errors import register_error_handlers
+from assistant.web.hosts import LOOPBACK_NAMES, install_host_check
 from assistant.web.state import install
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def web_files() -> Path:
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
-    """Return the application; config may hold SEARCHER, SETTINGS and limits.
+    """Return the application; config may hold SEARCHER, SETTINGS, ALLOWED_HOSTS and limits.
 
     The searcher (index, encoder, language profiles) is loaded here once, never per request:
     pass SEARCHER to share one already loaded, or SETTINGS (default: load_settings()).
@@ -57,12 +58,15 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         # A question of the maximum length, every character escaped as \uXXXX, plus filters.
         MAX_CONTENT_LENGTH=64 * 1024,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
+        # The Host names requests may carry (assistant.web.hosts): loopback unless told.
+        ALLOWED_HOSTS=LOOPBACK_NAMES,
     )
     if config:
         app.config.update(config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.jinja_env.filters["fill"] = fill
     install(app, app.config["SEARCHER"] or _open_searcher(app.config["SETTINGS"]))
+    install_host_check(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(excerpts.bp)
