@@ -200,3 +200,20 @@ def test_a_port_in_use_is_refused_with_the_usual_message(serve_env):
                               env=serve_env, capture_output=True, text=True, timeout=180)
     assert done.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in done.stderr, done.stderr[-2000:]
     assert READY_LINE not in done.stderr
+
+
+def test_two_hundred_connections_opened_at_once_do_not_hold_up_the_next_ones(bundled_index_dir, tmp_path):
+    # A worker that stops accepting while it holds more than the other must look again as
+    # soon as the other takes one: without the wake-up, 200 slow connections took seconds to
+    # be accepted two by two, and the real clients queued behind them (p99 2.7–3.1 s).
+    from tests.conftest import CORPUS
+    from tests.reliability_support import REPO, cli_env
+
+    done = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "loadtest.py"), "--clients", "2", "--seconds", "3", "--slow", "200",
+         "--workers", "2", "--index", str(bundled_index_dir), "--corpus", str(CORPUS), "--json"],
+        env=cli_env(tmp_path), capture_output=True, text=True, timeout=240, cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr  # it fails on any error, or on a p99 of 1 s or more
+    report = json.loads(done.stdout)
+    assert report["workers"] == 2 and report["slow_opened"] >= 200 and report["p99_ms"] < 1000, report

@@ -40,10 +40,6 @@ PARENT_CHECK = 0.25  # seconds between a worker's checks that its parent is aliv
 RESTARTS_AT_MOST = 5  # workers restarted within RESTART_WINDOW before the server gives up
 RESTART_WINDOW = 60.0
 BACKLOG = 1024  # waitress's own default
-# How often an idle worker looks again at the others' connection counts (waitress's default
-# is 1 s): a worker that stopped accepting because it held more connections than another
-# starts again within this long once the others catch up.
-BALANCE_CHECK = 0.05
 
 
 class WorkersFailed(RuntimeError):
@@ -100,6 +96,7 @@ class _Pool:
     ready_write: int
     server_options: dict
     counts: memoryview  # connections each worker holds, by slot - 1, in memory shared across fork
+    wakes: list[tuple[int, int]]  # a pipe per slot: written when another worker took a connection
     in_worker: Callable[[], None] | None = None
     pids: dict[int, int] = field(default_factory=dict)
     restarts: list[float] = field(default_factory=list)
@@ -178,7 +175,11 @@ def serve_workers(app: Flask, host: str, port: int, workers: int, on_ready: Call
     listener = open_listener(host, port)
     ready_read, ready_write = os.pipe()
     shared = mmap.mmap(-1, 4 * workers)  # anonymous, MAP_SHARED: the children write, all read
-    pool = _Pool(app, listener, ready_read, ready_write, server_options, memoryview(shared).cast("i"), in_worker)
+    wakes = [os.pipe() for _ in range(workers)]
+    for _, write in wakes:
+        os.set_blocking(write, False)  # a worker never waits on another's full pipe
+    pool = _Pool(app, listener, ready_read, ready_write, server_options, memoryview(shared).cast("i"), wakes,
+                 in_worker)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     gc.freeze()  # objects loaded so far stay out of the collector's writes: their pages stay shared
     try:
@@ -200,6 +201,9 @@ def serve_workers(app: Flask, host: str, port: int, workers: int, on_ready: Call
         pool.counts.release()
         shared.close()
         listener.close()
+        for pair in wakes:
+            for end in pair:
+                os.close(end)
         os.close(ready_read)
         os.close(ready_write)
 
@@ -215,7 +219,9 @@ def _run_worker(pool: _Pool, slot: int, parent: int) -> None:
         if pool.in_worker:
             pool.in_worker()
         server = make_server(pool.app, sockets=[pool.listener], **pool.server_options)
-        _balance(server, pool.counts, slot - 1)
+        from assistant.web.balance import balance_connections  # waitress, in the worker only
+
+        balance_connections(server, pool.counts, slot - 1, pool.wakes)
         os.write(pool.ready_write, f"{slot}\n".encode())
         try:
             server.run()
@@ -231,26 +237,6 @@ def _run_worker(pool: _Pool, slot: int, parent: int) -> None:
     finally:
         logging.shutdown()
         os._exit(code)
-
-
-def _balance(server, counts: memoryview, index: int) -> None:
-    """Have this worker accept connections only while it holds no more than any other worker.
-
-    The kernel wakes every worker for a new connection and the quickest takes it, so without
-    this one worker often ends up with most kept-alive connections (8 clients: 8–0 or 7–1 in
-    half the trials) and the other core idles. waitress asks readable() before each wait.
-    """
-    accepts = server.readable
-    own = len(server._map)  # the listener and waitress's trigger, before any connection
-
-    def readable() -> bool:
-        held = len(server._map) - own
-        counts[index] = held
-        least = min((count for slot, count in enumerate(counts) if slot != index), default=held)
-        return accepts() and held <= least
-
-    server.readable = readable
-    server.adj.asyncore_loop_timeout = BALANCE_CHECK
 
 
 def _watch_parent(parent: int) -> None:
