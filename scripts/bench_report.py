@@ -22,7 +22,7 @@ def _get(entry: dict | None, *path: str):
 
 def _target(name: str, value, limit: float, at_most: bool, unit: str) -> dict:
     met = None if value is None else (value <= limit if at_most else value >= limit)
-    return {"target": name, "value": value, "limit": limit, "unit": unit, "met": met}
+    return {"target": name, "value": value, "limit": limit, "unit": unit, "at_most": at_most, "met": met}
 
 
 def speedup(entry: dict | None, percentile: str = "p50", baseline: str = "dense") -> float | None:
@@ -48,6 +48,32 @@ def targets(results: dict) -> list[dict]:
                 False, "passages/s"),
         _target("approximate recall@10", min(recalls) if recalls else None, 0.98, False, ""),
         _target("baseline p50 / ours (hybrid) at 10k", speedup(at_10k), 3, False, "×"),
+    ]
+
+
+def throughput(results: dict, workers: int) -> float | None:
+    """Return the requests/s of 8 clients against `workers` serving processes, or None."""
+    for run in _get(results, "bundled", "throughput") or []:
+        if run.get("workers") == workers:
+            return run.get("requests_per_second")
+    return None
+
+
+def speed_targets(results: dict) -> list[dict]:
+    """Return each target of issue 15 with the measured value and whether it is met (None: not measured)."""
+    at_10k, at_100k = _size(results, 10_000), _size(results, 100_000)
+    recalls = [value for entry in results["sizes"] if (value := _get(entry, "search", "recall_at_10")) is not None]
+    return [
+        _target("HTTP p50, bundled corpus", _get(results, "bundled", "http", "latency_ms", "p50"), 3.5, True, "ms"),
+        _target("HTTP p50 at 100k", _get(at_100k, "http", "latency_ms", "p50"), 5, True, "ms"),
+        _target("requests/s, 8 clients, 2 workers", throughput(results, 2), 300, False, "/s"),
+        _target("server ready at 100k", _get(at_100k, "http", "ready_s"), 1, True, "s"),
+        _target("ingest peak RSS at 100k", _get(at_100k, "ingest", "peak_rss_mb"), 500, True, "MB"),
+        _target("speed-up vs baseline, same threads, 10k", speedup(at_10k, baseline="dense_one_thread"), 5, False,
+                "×"),
+        _target("speed-up vs baseline, same threads, 100k", speedup(at_100k, baseline="dense_one_thread"), 5,
+                False, "×"),
+        _target("HNSW recall@10", min(recalls) if recalls else None, 0.98, False, ""),
     ]
 
 
@@ -98,15 +124,46 @@ def render_markdown(results: dict) -> str:
             f"| {_cell(_get(entry, 'baseline', 'latency_ms', 'dense_one_thread', 'p50'))} "
             f"| {_cell(speedup(entry, baseline='dense_one_thread'))}× |"
         )
-    lines += ["", "| target | measured | limit | met |", "|---|---:|---:|---|"]
-    for target in results.get("targets", []):
-        sign = "≤" if target["target"].startswith(("hybrid", "HTTP", "serve", "peak")) else "≥"
-        met = {True: "yes", False: "**no**", None: "not measured"}[target["met"]]
-        lines.append(f"| {target['target']} | {_cell(target['value'], 3)} {target['unit']} "
-                     f"| {sign} {target['limit']} {target['unit']} | {met} |")
+    lines += _server_rows(results)
+    lines += ["", "Targets of issue 6:"] + _target_rows(results.get("targets", []))
+    lines += ["", "Targets of issue 15:"] + _target_rows(results.get("speed_targets", []))
     lines += ["", "How each figure was taken:", ""]
     lines += [f"- **{name}**: {text}" for name, text in results.get("method", {}).items()]
     return "\n".join(lines) + "\n"
+
+
+def _server_rows(results: dict) -> list[str]:
+    """Return the serving table: ready time and first answer per corpus, requests/s per worker count."""
+    bundled = results.get("bundled") or {}
+    rows = [("bundled", bundled)] + [(entry["label"], entry) for entry in results["sizes"]]
+    lines = ["", "| passages | server ready (s) | first HTTP answer (s) | HTTP p50 / p95 (ms) | baseline 1 thread p50 "
+             "(ms) | ours hybrid p50 (ms) |", "|---:|---:|---:|---:|---:|---:|"]
+    for label, entry in rows:
+        lines.append(
+            f"| {_get(entry, 'ingest', 'passages') or label} | {_cell(_get(entry, 'http', 'ready_s'), 2)} "
+            f"| {_cell(_get(entry, 'http', 'first_answer_s'), 2)} "
+            f"| {_cell(_get(entry, 'http', 'latency_ms', 'p50'))} / {_cell(_get(entry, 'http', 'latency_ms', 'p95'))} "
+            f"| {_cell(_get(entry, 'baseline', 'latency_ms', 'dense_one_thread', 'p50'))} "
+            f"| {_cell(_get(entry, 'search', 'latency_ms', 'hybrid', 'p50'))} |")
+    runs = bundled.get("throughput") or []
+    if runs:
+        lines += ["", "| workers | clients | requests/s | p50 / p95 (ms) | server memory, PSS (MB) | load average |",
+                  "|---:|---:|---:|---:|---:|---|"]
+        lines += [f"| {_cell(run.get('workers'))} | {_cell(run.get('clients'))} "
+                  f"| {_cell(run.get('requests_per_second'))} "
+                  f"| {_cell(run.get('p50_ms'))} / {_cell(run.get('p95_ms'))} "
+                  f"| {_cell(run.get('server_memory_mb'), 0)} | {run.get('load_average', '–')} |" for run in runs]
+    return lines
+
+
+def _target_rows(judged: list[dict]) -> list[str]:
+    lines = ["", "| target | measured | limit | met |", "|---|---:|---:|---|"]
+    for target in judged:
+        sign = "≤" if target["at_most"] else "≥"
+        met = {True: "yes", False: "**no**", None: "not measured"}[target["met"]]
+        lines.append(f"| {target['target']} | {_cell(target['value'], 3)} {target['unit']} "
+                     f"| {sign} {target['limit']} {target['unit']} | {met} |")
+    return lines
 
 
 def render_plot(results: dict, path: Path) -> None:

@@ -51,7 +51,8 @@ class Tally:
                 self.errors.append(error)
 
 
-def start(index: Path | None, corpus: Path | None, stats: bool, log: list[str]) -> tuple[subprocess.Popen, str]:
+def start(index: Path | None, corpus: Path | None, stats: bool, log: list[str],
+          workers: int | None = None) -> tuple[subprocess.Popen, str]:
     """Start `assistant serve --port 0` (its stderr kept in `log`); return it and its host:port."""
     env = {key: value for key, value in os.environ.items() if key != "ASSISTANT_STATS"}
     if stats:
@@ -62,7 +63,8 @@ def start(index: Path | None, corpus: Path | None, stats: bool, log: list[str]) 
         env["ASSISTANT_CORPUS"] = str(corpus.resolve())
     env["PYTHONUNBUFFERED"] = "1"
     try:
-        server, url = start_server(env=env, serve_args=["--host", "127.0.0.1"], log=log)
+        serve_args = ["--host", "127.0.0.1", *(["--workers", str(workers)] if workers else [])]
+        server, url = start_server(env=env, serve_args=serve_args, log=log)
     except ServerDidNotStart as error:
         raise SystemExit(str(error)) from None
     return server, urlsplit(url).netloc
@@ -129,10 +131,10 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def run(clients: int, seconds: float, index: Path | None, corpus: Path | None, stats: bool = False,
-        slow: int = 0) -> dict:
+        slow: int = 0, workers: int | None = None) -> dict:
     """Start a server, load it (with `slow` slow connections open all along), stop it; return the report."""
     server_log: list[str] = []
-    server, address = start(index, corpus, stats, server_log)
+    server, address = start(index, corpus, stats, server_log, workers)
     try:
         questions = corpus_questions(address)
         memory_before = _rss_mb(server.pid)
@@ -142,14 +144,14 @@ def run(clients: int, seconds: float, index: Path | None, corpus: Path | None, s
         with SlowClients(host, int(port), slow) as slow_clients:
             stop_at = time.monotonic() + seconds
             started = time.perf_counter()
-            workers = [
+            askers = [
                 threading.Thread(target=client, args=(address, questions, stop_at, tally, number))
                 for number in range(clients)
             ]
-            for worker in workers:
-                worker.start()
-            for worker in workers:
-                worker.join()
+            for asker in askers:
+                asker.start()
+            for asker in askers:
+                asker.join()
             elapsed = time.perf_counter() - started
         memory = _rss_mb(server.pid)
         counted = get_json(address, "/api/stats").get("questions", 0) - counted_before if stats else None
@@ -159,6 +161,7 @@ def run(clients: int, seconds: float, index: Path | None, corpus: Path | None, s
     stderr = "".join(server_log)
     return {
         "clients": clients,
+        "workers": workers,
         "seconds": round(elapsed, 2),
         "distinct_questions": len(set(questions)),
         "requests": len(latencies),
@@ -178,14 +181,26 @@ def run(clients: int, seconds: float, index: Path | None, corpus: Path | None, s
 
 
 def _rss_mb(pid: int) -> float | None:
+    """Return the memory of the server and its workers: the sum of their proportional set sizes."""
     try:
         import psutil
     except ImportError:
         return None
     try:
-        return round(psutil.Process(pid).memory_info().rss / 2**20, 1)
+        server = psutil.Process(pid)
+        processes = [server, *server.children(recursive=True)]
+        # PSS shares pages among the processes holding them; RSS would count the index once per worker.
+        return round(sum(_pss(process) for process in processes) / 2**20, 1)
     except psutil.Error:
         return None
+
+
+def _pss(process) -> int:
+    """Return a process's proportional set size where the platform gives it, else its RSS."""
+    try:
+        return process.memory_full_info().pss
+    except AttributeError:
+        return process.memory_info().rss
 
 
 def main() -> int:
@@ -197,11 +212,12 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, help="corpus folder (default: the configured one)")
     parser.add_argument("--slow", type=int, default=0,
                         help="slow connections (idle, half-sent, trickling) held open during the load (default 0)")
+    parser.add_argument("--workers", type=int, help="serving processes (default: the server's own default)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--stats", action="store_true",
                         help="turn the question counts on and check they count every answered request")
     args = parser.parse_args()
-    report = run(args.clients, args.seconds, args.index, args.corpus, args.stats, args.slow)
+    report = run(args.clients, args.seconds, args.index, args.corpus, args.stats, args.slow, args.workers)
     if args.json:
         print(json.dumps(report, indent=2))
     else:

@@ -16,6 +16,7 @@ from assistant.web.guard import ADMIN_TOKEN_ENV, writes_read_only
 from assistant.web.hosts import allowed_hosts
 from assistant.web.serve import BadListenAddress, check_listen_address, exposure_warning, is_loopback, serve_app
 from assistant.web.state import close_state, live_searcher
+from assistant.web.workers import WorkersFailed, can_fork, default_workers, prepare_to_fork, serve_workers
 
 EXIT_PROBLEM = 2
 
@@ -35,15 +36,20 @@ EXIT_PROBLEM = 2
 @click.option("--read-only", is_flag=True,
               help="Refuse every change to the collection from the page (the default beyond 127.0.0.1 "
               f"unless {ADMIN_TOKEN_ENV} is set).")
+@click.option("--workers", type=click.IntRange(1, 64), default=default_workers, show_default="the cores, at most 4",
+              help="Serving processes sharing the index (one on Windows).")
 @click.pass_obj
 def serve(settings, host: str, port: int, open_browser: bool, threads: int, connection_limit: int,
-          allowed_host: tuple[str, ...], read_only: bool) -> None:
+          allowed_host: tuple[str, ...], read_only: bool, workers: int) -> None:
     """Serve the chat page and the JSON API (builds the index first when there is none)."""
     try:
         check_listen_address(host)
     except BadListenAddress as error:
         _fail(str(error))
     limits = ServeLimits(threads=threads, connection_limit=connection_limit)
+    forked = workers > 1 and can_fork()
+    if forked:
+        prepare_to_fork()
     try:
         prepared = prepare_searcher(settings, progress=True)
     except UserError as error:
@@ -60,12 +66,21 @@ def serve(settings, host: str, port: int, open_browser: bool, threads: int, conn
         click.echo("read-only: the collection cannot be changed from the page", err=True)
     app = create_app({"SEARCHER": prepared.searcher, "SETTINGS": settings, "READ_ONLY": read_only,
                       "ADMIN_TOKEN": admin_token, "ALLOWED_HOSTS": allowed_hosts(host, allowed_host)})
-    live_searcher(app).watch()  # a build finished by the page or by `assistant ingest` is used within seconds
+    # A build finished by the page or by `assistant ingest` is used within seconds: each serving
+    # process watches for it (a thread, so a forked worker starts its own).
+    watch = live_searcher(app).watch
     try:
-        serve_app(app, host, port, open_browser=open_browser, limits=limits,
-                  on_ready=lambda url: click.echo(f"{READY_LINE} {url} (Ctrl+C to stop)", err=True))
+        announce = lambda url: click.echo(f"{READY_LINE} {url} (Ctrl+C to stop)", err=True)  # noqa: E731
+        if forked:
+            serve_workers(app, host, port, workers, open_browser=open_browser, on_ready=announce, in_worker=watch,
+                          limits=limits)
+        else:
+            watch()
+            serve_app(app, host, port, open_browser=open_browser, limits=limits, on_ready=announce)
     except OSError as error:
         _fail(f"cannot listen on {host}:{port}: {error.strerror or error} (try another --port)")
+    except WorkersFailed as error:
+        _fail(str(error))
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
     finally:

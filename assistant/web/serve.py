@@ -51,21 +51,27 @@ def check_listen_address(host: str) -> None:
                                "(e.g. 127.0.0.1, localhost, ::1 or 0.0.0.0)") from None
 
 
-def make_server(app: Flask, host: str, port: int, limits: ServeLimits | None = None):
-    """Return a waitress server listening on host:port (port 0: a free one), not yet running.
+def make_server(app: Flask, host: str | None = None, port: int | None = None, limits: ServeLimits | None = None,
+                sockets: list[socket.socket] | None = None):
+    """Return a waitress server listening on host:port (port 0: a free one) or on open sockets, not yet running.
 
     Its connections keep `limits` (assistant.web.connections): at most connection_limit at
-    once, closed when idle or when a request is too slow to arrive.
+    once, closed when idle or when a request is too slow to arrive. `sockets` are listening
+    sockets opened elsewhere (assistant.web.workers shares one among processes).
     """
     from waitress import create_server
 
     limits = limits or ServeLimits()
-    check_listen_address(host)
+    if sockets:
+        where: dict = {"sockets": sockets}
+    else:
+        check_listen_address(host)
+        where = {"host": host, "port": port}
     # Waitress warns about its task queue depth under bursts; that is noise for one laptop.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    sockets: dict = {}
-    server = create_server(app, map=sockets, host=host, port=port, ident="assistant", **limits.waitress_options())
-    enforce(sockets, limits)
+    channels: dict = {}
+    server = create_server(app, map=channels, ident="assistant", **where, **limits.waitress_options())
+    enforce(channels, limits)
     return server
 
 
