@@ -87,10 +87,21 @@ def _one_sided(votes: dict[str, float]) -> bool:
     return high >= 4 and high >= ONE_SIDED_RATIO * low
 
 
+# Texts whose language is remembered: a question is looked at by the API's checks
+# (assistant.rules) and again by the search, with the same text.
+DETECTED_CACHE = 256
+
+
 def detect_language(text: str, default: str = "en") -> str:
     """Return "en" or "fr" for a text; `default` when it carries no evidence either way."""
-    if not _WORD.search(text or ""):
-        return default
+    return _detect(text or "") or default
+
+
+@lru_cache(maxsize=DETECTED_CACHE)
+def _detect(text: str) -> str | None:
+    """Return "en" or "fr" for a text, None when it carries no evidence either way."""
+    if not _WORD.search(text):
+        return None
     votes = _word_votes(text)
     words = len(_WORD.findall(text))
     if words <= 6 and votes["en"] != votes["fr"]:
@@ -109,5 +120,5 @@ def detect_language(text: str, default: str = "en") -> str:
     for code in LANGUAGES:
         probabilities[code] = probabilities.get(code, 0.0) + 0.05 * votes[code]
     if not any(probabilities.values()):
-        return default
+        return None
     return max(LANGUAGES, key=probabilities.__getitem__)

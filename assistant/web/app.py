@@ -98,10 +98,17 @@ def _search_threads() -> None:
         _thread_state.ready = True
 
 
+_SECURITY_BY_KEY = {name.lower(): (name, value) for name, value in SECURITY_HEADERS.items()}
+
+
 def _secure(response: Response) -> Response:
-    """Add the security headers; keep answers (which quote questions) out of every cache."""
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+    """Add the security headers a view did not set; keep answers (which quote questions) out of every cache.
+
+    One pass over the response's headers: werkzeug's setdefault scans them (and raises and
+    catches a KeyError) once for each header added.
+    """
+    present = {name.lower() for name, _ in response.headers.items()}
+    response.headers.extend([pair for key, pair in _SECURITY_BY_KEY.items() if key not in present])
     if response.mimetype == "application/json":
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from flask import Request
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from assistant.typography import french_typography
 
@@ -275,7 +277,14 @@ def request_language(request: Request) -> str:
     chosen = request.cookies.get(LANGUAGE_COOKIE, "")
     if chosen in LANGUAGES:
         return chosen
-    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE
+    return browser_language(request.headers.get("Accept-Language", ""))
+
+
+@lru_cache(maxsize=256)
+def browser_language(header: str) -> str:
+    """Return the language an Accept-Language header prefers among ours, else French (remembered by header)."""
+    accepted = parse_accept_header(header, LanguageAccept)
+    return accepted.best_match(LANGUAGES, default=DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE
 
 
 def page_context(request: Request) -> dict[str, object]:
