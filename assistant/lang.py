@@ -88,8 +88,10 @@ def _one_sided(votes: dict[str, float]) -> bool:
 
 
 # Texts whose language is remembered: a question is looked at by the API's checks
-# (assistant.rules) and again by the search, with the same text.
-DETECTED_CACHE = 256
+# (assistant.rules) and again by the search, with the same text, moments apart. Few, so
+# that it is the second look of a request that is saved (even with requests answered
+# side by side), not a benchmark's repeated questions.
+DETECTED_CACHE = 16
 
 
 def detect_language(text: str, default: str = "en") -> str:
