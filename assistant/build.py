@@ -18,6 +18,9 @@ from assistant.errors import UserError
 from assistant.index import IndexManifest, IndexProblem, read_manifest, save_index
 from assistant.index.align import link_translations
 from assistant.index.lexicon import Lexicon, build_lexicon
+from assistant.index.reuse import KEY as EMBEDDING_KEY
+from assistant.index.reuse import previous_state as previous_state_of
+from assistant.index.reuse import previous_vectors
 from assistant.ingest import IngestProblem, load_documents
 from assistant.ingest.fingerprint import PIPELINE_VERSION, corpus_fingerprint, corpus_state
 from assistant.ingest.manifest import ManifestError
@@ -47,31 +50,6 @@ class BuildFailed(UserError):
 
 def _text_key(text: str, encoder_id: str) -> str:
     return hashlib.sha1(f"{encoder_id}\x1f{text}".encode()).hexdigest()
-
-
-def _previous_vectors(index_dir: Path, encoder_id: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """Return vectors of the previous index by text key, and its corpus state, when usable."""
-    import json
-
-    try:
-        manifest = read_manifest(index_dir)
-    except IndexProblem:
-        return {}, {}
-    previous_state = manifest.corpus_files()
-    if manifest.encoder_id != encoder_id:
-        return {}, previous_state
-    try:
-        vectors = np.load(index_dir / manifest.files["embeddings"], mmap_mode="r")
-        keys = [
-            json.loads(line)["embedding_key"]
-            for line in (index_dir / manifest.files["passages"]).read_text(encoding="utf-8").splitlines()
-            if line
-        ]
-    except (OSError, ValueError, KeyError):
-        return {}, previous_state
-    if len(keys) != vectors.shape[0]:
-        return {}, previous_state
-    return {key: np.asarray(vectors[number]) for number, key in enumerate(keys)}, previous_state
 
 
 def _previous_lexicon(index_dir: Path, encoder_id: str) -> Lexicon | None:
@@ -110,7 +88,7 @@ def build_index(
     texts = [embedding_text(passage) for passage in passages]
     keys = [_text_key(text, encoder.encoder_id) for text in texts]
 
-    cached, previous_state = _previous_vectors(index_dir, encoder.encoder_id)
+    cached, previous_state = previous_vectors(index_dir, encoder.encoder_id), previous_state_of(index_dir)
     missing = [number for number, key in enumerate(keys) if key not in cached]
     vectors = np.zeros((len(passages), encoder.dimension), dtype=np.float32)
     for number, key in enumerate(keys):
@@ -131,7 +109,7 @@ def build_index(
         "pipeline_version": PIPELINE_VERSION,
         "skipped_files": {problem.path: problem.reason for problem in problems},
     }
-    extra = {"embedding_key": keys}
+    extra = {EMBEDDING_KEY: keys}
     saved = save_index(
         index_dir,
         documents,

@@ -16,10 +16,11 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from assistant.index.document_table import write_documents
 from assistant.index.keyword import LEXICAL_VERSION, LexicalIndex, build_lexical
 from assistant.index.lexicon import Lexicon
 from assistant.index.manifest import FORMAT_VERSION, MANIFEST, IndexManifest
-from assistant.index.rows import document_to_json, passage_to_json, write_lines
+from assistant.index.passage_table import write_passages
 from assistant.index.vectors import APPROXIMATE_ABOVE, make_faiss_index
 from assistant.records import Document, Passage
 
@@ -80,7 +81,7 @@ def save_index(
     passages: list[Passage],
     vectors: np.ndarray,
     manifest: dict,
-    passage_extras: dict[str, list] | None = None,
+    passage_extras: dict[str, list[str]] | None = None,
     approximate_above: int = APPROXIMATE_ABOVE,
     lexicon: Lexicon | None = None,
 ) -> IndexManifest:
@@ -100,7 +101,7 @@ def _save_index(
     passages: list[Passage],
     vectors: np.ndarray,
     manifest: dict,
-    passage_extras: dict[str, list] | None,
+    passage_extras: dict[str, list[str]] | None,
     approximate_above: int,
     lexicon: Lexicon | None,
 ) -> IndexManifest:
@@ -109,8 +110,8 @@ def _save_index(
     files = {
         "vectors": f"vectors-{build}.faiss",
         "embeddings": f"embeddings-{build}.npy",
-        "passages": f"passages-{build}.jsonl",
-        "documents": f"documents-{build}.jsonl",
+        "passages": f"passages-{build}.table",
+        "documents": f"documents-{build}.table",
     }
     citable = np.array([passage.citable for passage in passages], dtype=bool)
     faiss_index, faiss_description = make_faiss_index(vectors, approximate_above, citable)
@@ -127,14 +128,10 @@ def _save_index(
         _fsync_file(path)
         path = folder / files["passages"]
         written.append(path)
-        rows = [passage_to_json(passage) for passage in passages]
-        for name, values in (passage_extras or {}).items():
-            for row, value in zip(rows, values, strict=True):
-                row[name] = value
-        write_lines(path, rows)
+        write_passages(path, passages, passage_extras)
         path = folder / files["documents"]
         written.append(path)
-        write_lines(path, [document_to_json(document) for document in documents])
+        write_documents(path, documents)
         written.extend(folder / name for name in LexicalIndex.file_names(f"lexical-{build}").values())
         lexical_files = lexical.save(folder, f"lexical-{build}")
         for part, name in lexical_files.items():
