@@ -8,12 +8,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 from tqdm import tqdm
 
 from assistant.chunk import embedding_text, split_all
 from assistant.embed import Encoder, load_encoder
-from assistant.embed.parallel import encode_many
+from assistant.embed.parallel import encode_chunks
 from assistant.errors import UserError
 from assistant.index import IndexManifest, IndexProblem, read_manifest, save_index
 from assistant.index.align import link_translations
@@ -21,9 +20,11 @@ from assistant.index.lexicon import Lexicon, build_lexicon
 from assistant.index.reuse import KEY as EMBEDDING_KEY
 from assistant.index.reuse import previous_state as previous_state_of
 from assistant.index.reuse import previous_vectors
+from assistant.index.scratch import ScratchVectors
 from assistant.ingest import IngestProblem, load_documents
 from assistant.ingest.fingerprint import PIPELINE_VERSION, corpus_fingerprint, corpus_state
 from assistant.ingest.manifest import ManifestError
+from assistant.records import Passage
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,36 @@ class BuildFailed(UserError):
 
 def _text_key(text: str, encoder_id: str) -> str:
     return hashlib.sha1(f"{encoder_id}\x1f{text}".encode()).hexdigest()
+
+
+def _embed(encoder: Encoder, passages: list[Passage], vectors: ScratchVectors, index_dir: Path,
+           progress: bool) -> tuple[list[str], list[int], dict[str, str]]:
+    """Fill `vectors` with the passages' vectors, reusing the previous index's for unchanged texts.
+
+    Return the passages' embedding keys, the positions embedded anew and the previous corpus state.
+    Vectors are stored as each chunk is encoded, never gathered in memory.
+    """
+    texts = [embedding_text(passage) for passage in passages]
+    keys = [_text_key(text, encoder.encoder_id) for text in texts]
+    stored, rows = previous_vectors(index_dir, encoder.encoder_id)
+    try:
+        missing = [number for number, key in enumerate(keys) if key not in rows]
+        if stored is not None:
+            for number, key in enumerate(keys):
+                if key in rows:
+                    vectors.put([number], stored[rows[key]])
+    finally:
+        if stored is not None:
+            stored.close()
+    missing_texts = [texts[number] for number in missing]
+    del texts
+    with tqdm(total=len(missing), desc="embedding", unit="passage", disable=not progress) as bar:
+        done = 0
+        for block in encode_chunks(encoder, missing_texts):
+            vectors.put(missing[done : done + block.shape[0]], block)
+            done += block.shape[0]
+            bar.update(block.shape[0])
+    return keys, missing, previous_state_of(index_dir)
 
 
 def _previous_lexicon(index_dir: Path, encoder_id: str) -> Lexicon | None:
@@ -85,41 +116,33 @@ def build_index(
         details = "; ".join(str(problem) for problem in problems) or "no supported files"
         raise BuildFailed(f"nothing to index in {corpus_dir} ({details})")
     passages = split_all(documents)
-    texts = [embedding_text(passage) for passage in passages]
-    keys = [_text_key(text, encoder.encoder_id) for text in texts]
-
-    cached, previous_state = previous_vectors(index_dir, encoder.encoder_id), previous_state_of(index_dir)
-    missing = [number for number, key in enumerate(keys) if key not in cached]
-    vectors = np.zeros((len(passages), encoder.dimension), dtype=np.float32)
-    for number, key in enumerate(keys):
-        if key in cached:
-            vectors[number] = cached[key]
-    with tqdm(total=len(missing), desc="embedding", unit="passage", disable=not progress) as bar:
-        if missing:
-            vectors[missing] = encode_many(encoder, [texts[number] for number in missing], bar.update)
-
-    passages = link_translations(documents, passages, vectors)
-    # Words are a few tokens each: large batches embed them ~3× faster than passage-sized ones.
-    lexicon = build_lexicon(passages, encoder.encoder_id, lambda words: encoder.encode_passages(words, batch_size=1024),
-                            previous=_previous_lexicon(index_dir, encoder.encoder_id))
-    fingerprint = corpus_fingerprint(corpus_dir, state)
-    manifest = {
-        "encoder": {"id": encoder.encoder_id, "dimension": encoder.dimension},
-        "corpus": {"folder": str(corpus_dir), "fingerprint": fingerprint, "files": state},
-        "pipeline_version": PIPELINE_VERSION,
-        "skipped_files": {problem.path: problem.reason for problem in problems},
-    }
-    extra = {EMBEDDING_KEY: keys}
-    saved = save_index(
-        index_dir,
-        documents,
-        passages,
-        vectors,
-        manifest,
-        passage_extras=extra,
-        lexicon=lexicon,
-        **({"approximate_above": approximate_above} if approximate_above is not None else {}),
-    )
+    vectors = ScratchVectors(len(passages), encoder.dimension)  # in a file: 200 MB less memory at 100k
+    try:
+        keys, missing, previous_state = _embed(encoder, passages, vectors, index_dir, progress)
+        passages = link_translations(documents, passages, vectors)
+        # Words are a few tokens each: large batches embed them ~3× faster than passage-sized ones.
+        lexicon = build_lexicon(passages, encoder.encoder_id,
+                                lambda words: encoder.encode_passages(words, batch_size=1024),
+                                previous=_previous_lexicon(index_dir, encoder.encoder_id))
+        fingerprint = corpus_fingerprint(corpus_dir, state)
+        manifest = {
+            "encoder": {"id": encoder.encoder_id, "dimension": encoder.dimension},
+            "corpus": {"folder": str(corpus_dir), "fingerprint": fingerprint, "files": state},
+            "pipeline_version": PIPELINE_VERSION,
+            "skipped_files": {problem.path: problem.reason for problem in problems},
+        }
+        saved = save_index(
+            index_dir,
+            documents,
+            passages,
+            vectors,
+            manifest,
+            passage_extras={EMBEDDING_KEY: keys},
+            lexicon=lexicon,
+            **({"approximate_above": approximate_above} if approximate_above is not None else {}),
+        )
+    finally:
+        vectors.close()
     changed = [name for name, digest in state.items() if name in previous_state and previous_state[name] != digest]
     return BuildReport(
         documents=len(documents),

@@ -95,3 +95,9 @@ class DocumentTable(Mapping[str, Document]):
         """Close the documents' file and forget the ones read."""
         self._read.cache_clear()
         self._table.close()
+
+    def __enter__(self) -> DocumentTable:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -80,7 +80,12 @@ class VectorRows:
         if isinstance(key, (int, np.integer)):
             return self._rows(np.array([int(key)]))[0]
         if isinstance(key, slice):
-            return self._rows(np.arange(*key.indices(self.shape[0])))
+            first, stop, step = key.indices(self.shape[0])
+            if step == 1:  # a block of rows: one read
+                count = max(0, stop - first)
+                data = self._file.read(self._offset + first * self._row_bytes, count * self._row_bytes)
+                return np.frombuffer(data, dtype=np.float32).reshape(count, self.shape[1]).copy()
+            return self._rows(np.arange(first, stop, step))
         positions = np.asarray(key)
         if positions.dtype == bool:
             positions = np.flatnonzero(positions)

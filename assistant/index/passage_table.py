@@ -140,3 +140,9 @@ class PassageTable(Sequence[Passage]):
     def close(self) -> None:
         """Close the table file; reading texts afterwards raises."""
         self._table.close()
+
+    def __enter__(self) -> PassageTable:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

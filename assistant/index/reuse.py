@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
-
 from assistant.index.manifest import FORMAT_VERSION, MANIFEST
+from assistant.index.ondisk import VectorRows
 from assistant.index.passage_table import PassageTable
 
 KEY = "embedding_key"  # the passages' extra column naming the text each vector embeds
@@ -46,16 +45,24 @@ def _keys(folder: Path, data: dict) -> list[str]:
     raise ValueError(f"unknown index format {data.get('format_version')!r}")
 
 
-def previous_vectors(folder: Path, encoder_id: str) -> dict[str, np.ndarray]:
-    """Return the vectors of the index in a folder by embedding key, when its encoder is this one."""
+def previous_vectors(folder: Path, encoder_id: str) -> tuple[VectorRows | None, dict[str, int]]:
+    """Return the vectors file of the index in a folder (to close) and its rows by embedding key.
+
+    (None, {}) when there is no such index or another encoder made it. The vectors stay in
+    their file: a build reads the ones it reuses, one at a time.
+    """
     data = _raw_manifest(folder)
+    stored = None
     try:
         if data is None or data["encoder"]["id"] != encoder_id:
-            return {}
-        vectors = np.load(folder / data["files"]["embeddings"], mmap_mode="r")
+            return None, {}
+        stored = VectorRows(folder / data["files"]["embeddings"])
         keys = _keys(folder, data)
     except (OSError, ValueError, KeyError, TypeError):
-        return {}
-    if len(keys) != vectors.shape[0]:
-        return {}
-    return {key: vectors[number] for number, key in enumerate(keys)}
+        if stored is not None:
+            stored.close()
+        return None, {}
+    if len(keys) != stored.shape[0]:
+        stored.close()
+        return None, {}
+    return stored, {key: number for number, key in enumerate(keys)}

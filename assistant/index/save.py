@@ -6,7 +6,6 @@ import errno
 import json
 import logging
 import os
-import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from assistant.index.document_table import write_documents
 from assistant.index.keyword import LEXICAL_VERSION, LexicalIndex, build_lexical
 from assistant.index.lexicon import Lexicon
 from assistant.index.manifest import FORMAT_VERSION, MANIFEST, IndexManifest
+from assistant.index.ondisk import VectorRows
 from assistant.index.passage_table import write_passages
 from assistant.index.vectors import APPROXIMATE_ABOVE, make_faiss_index
 from assistant.records import Document, Passage
@@ -38,15 +38,17 @@ def _write_faiss(faiss_index: faiss.Index, path: Path) -> None:
         raise OSError(code, os.strerror(code), str(path)) from error
 
 
-def _write_npy(array: np.ndarray, path: Path) -> None:
-    """Save an array, naming a short write (numpy says "N requested and M written") for what it is."""
-    try:
-        np.save(path, array)
-    except OSError as error:
-        if error.errno is not None:
-            raise
-        code = errno.ENOSPC if shutil.disk_usage(path.parent).free < array.nbytes else errno.EIO
-        raise OSError(code, os.strerror(code), str(path)) from error
+def _write_npy(vectors: np.ndarray | VectorRows, path: Path) -> None:
+    """Save a float32 matrix as .npy a block of rows at a time (it may be read from a file itself)."""
+    count, dimension = vectors.shape
+    with path.open("wb") as handle:
+        np.lib.format.write_array_header_1_0(
+            handle, {"descr": "<f4", "fortran_order": False, "shape": (count, dimension)})
+        for first in range(0, count, _BLOCK):
+            handle.write(np.ascontiguousarray(vectors[first : first + _BLOCK], dtype=np.float32).tobytes())
+
+
+_BLOCK = 16_384  # rows written at a time
 
 
 def _fsync_file(path: Path) -> None:
@@ -79,7 +81,7 @@ def save_index(
     folder: Path,
     documents: list[Document],
     passages: list[Passage],
-    vectors: np.ndarray,
+    vectors: np.ndarray | VectorRows,
     manifest: dict,
     passage_extras: dict[str, list[str]] | None = None,
     approximate_above: int = APPROXIMATE_ABOVE,
@@ -99,7 +101,7 @@ def _save_index(
     folder: Path,
     documents: list[Document],
     passages: list[Passage],
-    vectors: np.ndarray,
+    vectors: np.ndarray | VectorRows,
     manifest: dict,
     passage_extras: dict[str, list[str]] | None,
     approximate_above: int,
@@ -120,7 +122,7 @@ def _save_index(
     try:
         path = folder / files["embeddings"]
         written.append(path)
-        _write_npy(np.ascontiguousarray(vectors, dtype=np.float32), path)
+        _write_npy(vectors, path)
         _fsync_file(path)
         path = folder / files["vectors"]
         written.append(path)

