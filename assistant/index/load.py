@@ -43,7 +43,7 @@ class Index:
 
     def __post_init__(self) -> None:
         ids = self.passages.ids if isinstance(self.passages, PassageTable) else [p.passage_id for p in self.passages]
-        self.position = {passage_id: number for number, passage_id in enumerate(ids)}
+        self.position = dict(zip(ids, range(len(ids)), strict=True))
 
     @property
     def encoder_id(self) -> str:

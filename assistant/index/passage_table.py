@@ -66,7 +66,7 @@ class PassageTable(Sequence[Passage]):
             self.ids: list[str] = table.text("passage_id").all()  # for look-ups by id
             self._text = table.text("text")
             self._lead = table.text("lead")
-            self._translation = table.text("translation_id").all()
+            self._translation = table.text("translation_id")  # mostly empty: read per passage
             self._names = {field: [_intern(value) for value in table.meta["names"][field]] for field in _CODED}
             self._codes = {field: table.array(field).tolist() for field in _CODED}
             self._numbers = {field: table.array(field).tolist() for field in ("start", "end", "order")}
@@ -88,7 +88,7 @@ class PassageTable(Sequence[Passage]):
         if field == "passage_id":
             return list(self.ids)
         if field == "translation_id":
-            return [value or None for value in self._translation]
+            return [value or None for value in self._translation.all()]
         if field in self._numbers:
             return list(self._numbers[field])
         names = self._names[field]
@@ -98,13 +98,13 @@ class PassageTable(Sequence[Passage]):
         """Return an extra column saved with the passages (e.g. the build's embedding keys)."""
         return self._table.text(f"extra.{name}").all()
 
-    def _make(self, row: int, text: str, lead: str) -> Passage:
+    def _make(self, row: int, text: str, lead: str, translation: str) -> Passage:
         value = {field: self._names[field][self._codes[field][row]] for field in _CODED}
         return Passage(
             passage_id=self.ids[row],
             text=text,
             lead=lead,
-            translation_id=self._translation[row] or None,
+            translation_id=translation or None,
             start=self._numbers["start"][row],
             end=self._numbers["end"][row],
             order=self._numbers["order"][row],
@@ -112,8 +112,8 @@ class PassageTable(Sequence[Passage]):
         )
 
     def _rows(self, first: int, stop: int) -> list[Passage]:
-        texts, leads = self._text.rows(first, stop), self._lead.rows(first, stop)
-        return [self._make(row, text, lead) for row, text, lead in zip(range(first, stop), texts, leads, strict=True)]
+        columns = (self._text.rows(first, stop), self._lead.rows(first, stop), self._translation.rows(first, stop))
+        return [self._make(row, *values) for row, *values in zip(range(first, stop), *columns, strict=True)]
 
     @overload
     def __getitem__(self, key: int) -> Passage: ...
@@ -131,7 +131,7 @@ class PassageTable(Sequence[Passage]):
         if not -len(self) <= row < len(self):
             raise IndexError(f"passage {row} out of range for {len(self)} passages")
         row %= len(self)
-        return self._make(row, self._text[row], self._lead[row])
+        return self._make(row, self._text[row], self._lead[row], self._translation[row])
 
     def __iter__(self) -> Iterator[Passage]:
         for first in range(0, len(self), BLOCK):

@@ -102,7 +102,10 @@ class TextColumn(Sequence[str]):
         data = self._file.read(self._offset + base, int(self._ends[stop - 1]) - base)
         starts = (self._starts[first:stop] - base).tolist()
         ends = (self._ends[first:stop] - base).tolist()
-        return [data[start:end].decode("utf-8") for start, end in zip(starts, ends, strict=True)]
+        text = data.decode("utf-8")
+        if len(text) != len(data):  # not ASCII: byte offsets are not character offsets
+            return [data[start:end].decode("utf-8") for start, end in zip(starts, ends, strict=True)]
+        return list(map(text.__getitem__, map(slice, starts, ends)))
 
     def all(self) -> list[str]:
         """Return every row (one read of the whole column)."""
