@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import numpy as np
 import pytest
 
 import assistant.index.passage_table as passage_table
@@ -115,3 +116,46 @@ def test_an_index_of_the_previous_format_is_refused_then_rebuilt_without_re_embe
 def test_extras_must_match_the_passages(tmp_path):
     with pytest.raises(ValueError):
         write_passages(tmp_path / "p.table", _passages(), {"embedding_key": ["k1"]})
+
+
+def test_scratch_vectors_are_written_where_asked_and_leave_no_file(tmp_path, monkeypatch):
+    import os
+    import tempfile
+
+    from assistant.index.scratch import ScratchVectors
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    rows = np.arange(24, dtype=np.float32).reshape(6, 4)
+    scratch = ScratchVectors(6, 4)
+    assert list(tmp_path.iterdir()) == [] or os.name != "posix"  # unlinked at once: a killed build leaves nothing
+    scratch.put(range(2, 5), rows[2:5])
+    scratch.put([5, 0], rows[[5, 0]])
+    assert np.array_equal(scratch[[0, 2, 3, 4, 5]], rows[[0, 2, 3, 4, 5]]) and not scratch[1].any()
+    assert np.array_equal(scratch[2:5], rows[2:5]) and np.array_equal(np.asarray(scratch)[5], rows[5])
+    with pytest.raises(IndexError):
+        scratch.put([6], rows[:1])
+    scratch.close()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_faiss_built_a_block_at_a_time_matches_one_built_at_once(monkeypatch):
+    import faiss
+
+    import assistant.index.vectors as vectors_module
+
+    rng = np.random.default_rng(3)
+    data = rng.standard_normal((300, 16)).astype(np.float32)
+    data /= np.linalg.norm(data, axis=1, keepdims=True)
+    monkeypatch.setattr(vectors_module, "BLOCK", 64)
+    flat, _ = vectors_module.make_faiss_index(data)
+    assert np.array_equal(faiss.rev_swig_ptr(flat.get_xb(), data.size).reshape(data.shape), data)
+    searched = rng.random(300) > 0.2
+    graph, description = vectors_module.make_faiss_index(data, approximate_above=100, searched=searched)
+    assert description["held"] == int(searched.sum()) == graph.ntotal
+    whole = faiss.IndexHNSWSQ(16, faiss.ScalarQuantizer.QT_8bit, 32, faiss.METRIC_INNER_PRODUCT)
+    whole.train(data[searched])
+    trained = faiss.downcast_index(faiss.downcast_index(graph.index).storage).sq.trained
+    assert np.array_equal(faiss.vector_to_array(trained),
+                          faiss.vector_to_array(faiss.downcast_index(whole.storage).sq.trained))
+    _, found = graph.search(data[searched][:20], 1)
+    assert np.array_equal(found[:, 0], np.flatnonzero(searched)[:20])  # ids are the passages' positions

@@ -69,6 +69,7 @@ class PassageTable(Sequence[Passage]):
             self._translation = table.text("translation_id")  # mostly empty: read per passage
             self._names = {field: [_intern(value) for value in table.meta["names"][field]] for field in _CODED}
             self._codes = {field: table.array(field).tolist() for field in _CODED}
+            self._columns: dict[str, list] = {}
             self._numbers = {field: table.array(field).tolist() for field in ("start", "end", "order")}
             self.extras: tuple[str, ...] = tuple(table.meta.get("extras", ()))
             lengths = {len(self.ids), len(self._text), len(self._lead), len(self._translation),
@@ -82,38 +83,40 @@ class PassageTable(Sequence[Passage]):
     def __len__(self) -> int:
         return len(self.ids)
 
+    def _column(self, field: str) -> list:
+        """Return a coded field's value for every passage (made on first use, then kept: 0.8 MB each)."""
+        column = self._columns.get(field)
+        if column is None:
+            names = self._names[field]
+            column = self._columns[field] = [names[code] for code in self._codes[field]]
+        return column
+
     def values(self, field: str) -> list:
-        """Return one field of every passage (passage_id, doc_id, lang, kind, role, section, sectors,
-        translation_id, start, end, order) without making the records."""
+        """Return one field of every passage without making the records: passage_id, doc_id, lang,
+        kind, role, section, sectors, translation_id, start, end or order."""
         if field == "passage_id":
             return list(self.ids)
         if field == "translation_id":
             return [value or None for value in self._translation.all()]
         if field in self._numbers:
             return list(self._numbers[field])
-        names = self._names[field]
-        return [names[code] for code in self._codes[field]]
+        return list(self._column(field))
 
     def extra(self, name: str) -> list[str]:
         """Return an extra column saved with the passages (e.g. the build's embedding keys)."""
         return self._table.text(f"extra.{name}").all()
 
-    def _make(self, row: int, text: str, lead: str, translation: str) -> Passage:
-        value = {field: self._names[field][self._codes[field][row]] for field in _CODED}
-        return Passage(
-            passage_id=self.ids[row],
-            text=text,
-            lead=lead,
-            translation_id=translation or None,
-            start=self._numbers["start"][row],
-            end=self._numbers["end"][row],
-            order=self._numbers["order"][row],
-            **value,
-        )
-
     def _rows(self, first: int, stop: int) -> list[Passage]:
-        columns = (self._text.rows(first, stop), self._lead.rows(first, stop), self._translation.rows(first, stop))
-        return [self._make(row, *values) for row, *values in zip(range(first, stop), *columns, strict=True)]
+        coded = [self._column(field)[first:stop] for field in _CODED]
+        numbers = [self._numbers[field][first:stop] for field in ("start", "end", "order")]
+        texts = (self._text.rows(first, stop), self._lead.rows(first, stop), self._translation.rows(first, stop))
+        return [
+            Passage(passage_id=passage_id, doc_id=doc_id, lang=lang, kind=kind, role=role, section=section,
+                    sectors=sectors, start=start, end=end, order=order, text=text, lead=lead,
+                    translation_id=translation or None)
+            for passage_id, doc_id, lang, kind, role, section, sectors, start, end, order, text, lead, translation
+            in zip(self.ids[first:stop], *coded, *numbers, *texts, strict=True)
+        ]
 
     @overload
     def __getitem__(self, key: int) -> Passage: ...
@@ -131,7 +134,7 @@ class PassageTable(Sequence[Passage]):
         if not -len(self) <= row < len(self):
             raise IndexError(f"passage {row} out of range for {len(self)} passages")
         row %= len(self)
-        return self._make(row, self._text[row], self._lead[row], self._translation[row])
+        return self._rows(row, row + 1)[0]
 
     def __iter__(self) -> Iterator[Passage]:
         for first in range(0, len(self), BLOCK):
@@ -146,3 +149,10 @@ class PassageTable(Sequence[Passage]):
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def field_values(passages: Sequence[Passage], field: str) -> list:
+    """Return one field of every passage: from a table's columns when it is one, else from the records."""
+    if isinstance(passages, PassageTable):
+        return passages.values(field)
+    return [getattr(passage, field) for passage in passages]

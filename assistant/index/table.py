@@ -99,6 +99,8 @@ class TextColumn(Sequence[str]):
         if stop <= first:
             return []
         base = int(self._starts[first])
+        if int(self._ends[stop - 1]) == base:  # all empty
+            return [""] * (stop - first)
         data = self._file.read(self._offset + base, int(self._ends[stop - 1]) - base)
         starts = (self._starts[first:stop] - base).tolist()
         ends = (self._ends[first:stop] - base).tolist()

@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from flask import Flask, current_app
 
+from assistant.index.passage_table import field_values
 from assistant.records import Passage
 from assistant.search import Searcher
 
@@ -14,10 +15,10 @@ _BY_DOCUMENT = "assistant.passages_by_document"
 
 
 def install(app: Flask, searcher: Searcher) -> None:
-    """Make a loaded searcher the application's, with its passages grouped by document."""
-    grouped: dict[str, list[Passage]] = defaultdict(list)
-    for passage in searcher.index.passages:
-        grouped[passage.doc_id].append(passage)
+    """Make a loaded searcher the application's, with its passages' positions grouped by document."""
+    grouped: dict[str, list[int]] = defaultdict(list)
+    for number, doc_id in enumerate(field_values(searcher.index.passages, "doc_id")):
+        grouped[doc_id].append(number)
     app.extensions[_SEARCHER] = searcher
     app.extensions[_BY_DOCUMENT] = dict(grouped)
 
@@ -29,4 +30,5 @@ def searcher_of(app: Flask | None = None) -> Searcher:
 
 def document_passages(doc_id: str) -> list[Passage]:
     """Return the passages of one document of the index, in order."""
-    return current_app.extensions[_BY_DOCUMENT].get(doc_id, [])
+    passages = searcher_of().index.passages
+    return [passages[number] for number in current_app.extensions[_BY_DOCUMENT].get(doc_id, [])]
