@@ -18,7 +18,7 @@ from assistant.index.keyword import LEXICAL_VERSION, LexicalIndex, build_lexical
 from assistant.index.lexicon import Lexicon
 from assistant.index.manifest import IndexManifest, read_manifest
 from assistant.index.ondisk import VectorRows
-from assistant.index.passage_table import PassageTable
+from assistant.index.passage_table import PassageTable, field_values
 from assistant.index.problems import IndexCorrupt, IndexMismatch, IndexStale
 from assistant.index.vectors import flat_vectors, read_flags
 from assistant.records import Document, Passage
@@ -53,6 +53,10 @@ class Index:
         """Return a passage by id, or None."""
         number = self.position.get(passage_id)
         return None if number is None else self.passages[number]
+
+    def passage_values(self, field: str) -> list:
+        """Return one field of every passage, in index order, without making records when it can."""
+        return field_values(self.passages, field)
 
     def close(self) -> None:
         """Close the files the index reads from; safe to call twice."""

@@ -6,7 +6,6 @@ from collections import defaultdict
 
 from flask import Flask, current_app
 
-from assistant.index.passage_table import field_values
 from assistant.records import Passage
 from assistant.search import Searcher
 
@@ -17,7 +16,7 @@ _BY_DOCUMENT = "assistant.passages_by_document"
 def install(app: Flask, searcher: Searcher) -> None:
     """Make a loaded searcher the application's, with its passages' positions grouped by document."""
     grouped: dict[str, list[int]] = defaultdict(list)
-    for number, doc_id in enumerate(field_values(searcher.index.passages, "doc_id")):
+    for number, doc_id in enumerate(searcher.index.passage_values("doc_id")):
         grouped[doc_id].append(number)
     app.extensions[_SEARCHER] = searcher
     app.extensions[_BY_DOCUMENT] = dict(grouped)
