@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from assistant.index.lexicon import Lexicon, build_lexicon
 from assistant.index.reuse import KEY as EMBEDDING_KEY
 from assistant.index.reuse import previous_state as previous_state_of
 from assistant.index.reuse import previous_vectors
-from assistant.index.scratch import ScratchVectors
+from assistant.index.scratch import ScratchDocuments, ScratchVectors
 from assistant.ingest import IngestProblem, load_documents
 from assistant.ingest.fingerprint import PIPELINE_VERSION, corpus_fingerprint, corpus_state
 from assistant.ingest.manifest import ManifestError
@@ -60,8 +61,7 @@ def _embed(encoder: Encoder, passages: list[Passage], vectors: ScratchVectors, i
     Return the passages' embedding keys, the positions embedded anew and the previous corpus state.
     Vectors are stored as each chunk is encoded, never gathered in memory.
     """
-    texts = [embedding_text(passage) for passage in passages]
-    keys = [_text_key(text, encoder.encoder_id) for text in texts]
+    keys = [_text_key(embedding_text(passage), encoder.encoder_id) for passage in passages]
     stored, rows = previous_vectors(index_dir, encoder.encoder_id)
     try:
         missing = [number for number, key in enumerate(keys) if key not in rows]
@@ -72,15 +72,28 @@ def _embed(encoder: Encoder, passages: list[Passage], vectors: ScratchVectors, i
     finally:
         if stored is not None:
             stored.close()
-    missing_texts = [texts[number] for number in missing]
-    del texts
     with tqdm(total=len(missing), desc="embedding", unit="passage", disable=not progress) as bar:
         done = 0
-        for block in encode_chunks(encoder, missing_texts):
+        for block in encode_chunks(encoder, _Texts(passages, missing)):
             vectors.put(missing[done : done + block.shape[0]], block)
             done += block.shape[0]
             bar.update(block.shape[0])
     return keys, missing, previous_state_of(index_dir)
+
+
+class _Texts(Sequence[str]):
+    """The embedding texts of some passages, made when asked for (100,000 of them take 80 MB)."""
+
+    def __init__(self, passages: list[Passage], positions: list[int]) -> None:
+        self._passages, self._positions = passages, positions
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def __getitem__(self, key: int | slice) -> str | list[str]:  # type: ignore[override]
+        if isinstance(key, slice):
+            return [embedding_text(self._passages[number]) for number in self._positions[key]]
+        return embedding_text(self._passages[self._positions[key]])
 
 
 def _previous_lexicon(index_dir: Path, encoder_id: str) -> Lexicon | None:
@@ -116,10 +129,12 @@ def build_index(
         details = "; ".join(str(problem) for problem in problems) or "no supported files"
         raise BuildFailed(f"nothing to index in {corpus_dir} ({details})")
     passages = split_all(documents)
-    vectors = ScratchVectors(len(passages), encoder.dimension)  # in a file: 200 MB less memory at 100k
+    stored = ScratchDocuments(documents)  # in a file until saved: 190 MB less memory at 100k
+    del documents
+    vectors = ScratchVectors(len(passages), encoder.dimension)  # the same: 200 MB less
     try:
         keys, missing, previous_state = _embed(encoder, passages, vectors, index_dir, progress)
-        passages = link_translations(documents, passages, vectors)
+        passages = link_translations(stored.infos(), passages, vectors)
         # Words are a few tokens each: large batches embed them ~3× faster than passage-sized ones.
         lexicon = build_lexicon(passages, encoder.encoder_id,
                                 lambda words: encoder.encode_passages(words, batch_size=1024),
@@ -133,7 +148,7 @@ def build_index(
         }
         saved = save_index(
             index_dir,
-            documents,
+            stored,
             passages,
             vectors,
             manifest,
@@ -143,9 +158,10 @@ def build_index(
         )
     finally:
         vectors.close()
+        stored.close()
     changed = [name for name, digest in state.items() if name in previous_state and previous_state[name] != digest]
     return BuildReport(
-        documents=len(documents),
+        documents=len(stored),
         passages=len(passages),
         embedded=len(missing),
         reused=len(passages) - len(missing),

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 
 import numpy as np
 
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 PARALLEL_ABOVE = 3000
 MAX_WORKERS = 4
 CHUNK = 256
+IN_FLIGHT = 4  # chunks queued per worker
 
 _worker_encoder: Encoder | None = None
 
@@ -91,4 +93,11 @@ def encode_chunks(encoder: Encoder, texts: Sequence[str]) -> Iterator[np.ndarray
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                              initargs=(encoder.encoder_id, os.getpid())) as pool:
-        yield from pool.map(_encode_chunk, chunks)
+        # A few chunks queued per worker, not all of them: texts are made as they are sent.
+        pending: deque[Future[np.ndarray]] = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(_encode_chunk, chunk))
+            if len(pending) >= IN_FLIGHT * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

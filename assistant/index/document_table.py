@@ -8,6 +8,7 @@ only when the document itself is asked for (shown or exported), the last few kep
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import fields
 from functools import lru_cache
@@ -21,8 +22,14 @@ _INFO_FIELDS = tuple(field.name for field in fields(DocumentInfo))
 _BLOCK_FIELDS = tuple(field.name for field in fields(Block))
 
 
-def write_documents(path: Path, documents: Sequence[Document]) -> None:
-    """Write documents as a table file: their details in the header, text and blocks as columns."""
+def write_documents(path: Path, documents: Sequence[Document] | DocumentTable) -> None:
+    """Write documents as a table file: their details in the header, text and blocks as columns.
+
+    A DocumentTable (a build's documents, set aside in a scratch file) is copied as it is.
+    """
+    if isinstance(documents, DocumentTable):
+        documents.copy_to(path)
+        return
     writer = TableWriter(path)
     try:
         writer.text("text", (document.text for document in documents))
@@ -90,6 +97,16 @@ class DocumentTable(Mapping[str, Document]):
 
     def __len__(self) -> int:
         return len(self._row)
+
+    def copy_to(self, path: Path) -> None:
+        """Write a copy of the table file (a megabyte at a time) and sync it to disk."""
+        with path.open("wb") as out:
+            offset = 0
+            while data := self._table.file.read(offset, 1 << 20):
+                out.write(data)
+                offset += len(data)
+            out.flush()
+            os.fsync(out.fileno())
 
     def close(self) -> None:
         """Close the documents' file and forget the ones read."""

@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +15,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from assistant.index.document_table import write_documents
+from assistant.index.document_table import DocumentTable, write_documents
 from assistant.index.keyword import LEXICAL_VERSION, LexicalIndex, build_lexical
 from assistant.index.lexicon import Lexicon
 from assistant.index.manifest import FORMAT_VERSION, MANIFEST, IndexManifest
@@ -79,7 +79,7 @@ def build_lock(folder: Path) -> Iterator[None]:
 
 def save_index(
     folder: Path,
-    documents: list[Document],
+    documents: Sequence[Document] | DocumentTable,
     passages: list[Passage],
     vectors: np.ndarray | VectorRows,
     manifest: dict,
@@ -99,7 +99,7 @@ def save_index(
 
 def _save_index(
     folder: Path,
-    documents: list[Document],
+    documents: Sequence[Document] | DocumentTable,
     passages: list[Passage],
     vectors: np.ndarray | VectorRows,
     manifest: dict,

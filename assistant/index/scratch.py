@@ -1,18 +1,22 @@
-"""A build's vectors in a temporary file rather than in memory, filled as the encoder produces them.
+"""A build's vectors and documents in temporary files rather than in memory.
 
-At 100,000 passages the vectors take 200 MB: held in a file, the build's memory stays
-that much lower, and the pages written are the system's cache, not the process's.
+At 100,000 passages the vectors take 200 MB and the documents' text and blocks 190 MB:
+held in files, the build's memory stays that much lower (the pages written are the
+system's cache, not the process's).
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from assistant.index.document_table import DocumentTable, write_documents
 from assistant.index.ondisk import VectorRows
+from assistant.records import Document
 
 
 class ScratchVectors(VectorRows):
@@ -62,6 +66,27 @@ class ScratchVectors(VectorRows):
     def close(self) -> None:
         """Close and delete the file."""
         self._writer.close()
+        super().close()
+        if os.name != "posix":  # pragma: no cover - Windows deletes no open file
+            os.unlink(self._path)
+
+
+class ScratchDocuments(DocumentTable):
+    """A build's documents set aside in a temporary table file: their text leaves memory until saved."""
+
+    def __init__(self, documents: Sequence[Document]) -> None:
+        handle, name = tempfile.mkstemp(prefix="assistant-documents-", suffix=".table")
+        os.close(handle)
+        self._path = Path(name)
+        try:
+            write_documents(self._path, documents)
+            super().__init__(self._path)
+        finally:
+            if os.name == "posix":  # open already (or failed): gone from the folder at once
+                os.unlink(self._path)
+
+    def close(self) -> None:
+        """Close and delete the file."""
         super().close()
         if os.name != "posix":  # pragma: no cover - Windows deletes no open file
             os.unlink(self._path)

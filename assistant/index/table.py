@@ -118,7 +118,7 @@ class Table:
     """A table file opened for reading: its numeric columns in memory, its text in the file."""
 
     def __init__(self, path: Path) -> None:
-        self._file = File(path)
+        self._file = self.file = File(path)
         try:
             size = os.fstat(self._file.descriptor).st_size
             if size < len(MAGIC) + _TRAILER.size or self._file.read(0, len(MAGIC)) != MAGIC:
