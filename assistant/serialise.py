@@ -15,7 +15,7 @@ def passage_url(passage: Passage) -> str:
 
 def passage_to_dict(passage: Passage, index: Index, score: float | None = None) -> dict:
     """Return the contract's view of one passage."""
-    document = index.documents.get(passage.doc_id)
+    document = index.document_info(passage.doc_id)  # in memory: no document read per answer
     data = {
         "id": passage.passage_id,
         "text": passage.text,

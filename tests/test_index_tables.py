@@ -159,3 +159,15 @@ def test_faiss_built_a_block_at_a_time_matches_one_built_at_once(monkeypatch):
                           faiss.vector_to_array(faiss.downcast_index(whole.storage).sq.trained))
     _, found = graph.search(data[searched][:20], 1)
     assert np.array_equal(found[:, 0], np.flatnonzero(searched)[:20])  # ids are the passages' positions
+
+
+def test_document_details_come_without_reading_the_document(bundled_index_dir, monkeypatch):
+    import assistant.index.document_table as document_table
+
+    with load_index(bundled_index_dir, "usem3") as index, \
+            load_index(bundled_index_dir, "usem3", memory_map=False) as eager:
+        monkeypatch.setattr(document_table, "Document", None)  # making a Document would now fail
+        for doc_id in index.documents:
+            assert index.document_info(doc_id) == eager.document_info(doc_id) == info_of(eager.documents[doc_id])
+        assert index.document_info("no-such-document") is None is eager.document_info("no-such-document")
+        assert index.passage_values("doc_id") == [passage.doc_id for passage in eager.passages]

@@ -13,7 +13,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from assistant.index.document_table import DocumentTable
+from assistant.index.document_table import DocumentTable, info_of
 from assistant.index.keyword import LEXICAL_VERSION, LexicalIndex, build_lexical
 from assistant.index.lexicon import Lexicon
 from assistant.index.manifest import IndexManifest, read_manifest
@@ -21,7 +21,7 @@ from assistant.index.ondisk import VectorRows
 from assistant.index.passage_table import PassageTable, field_values
 from assistant.index.problems import IndexCorrupt, IndexMismatch, IndexStale
 from assistant.index.vectors import flat_vectors, read_flags
-from assistant.records import Document, Passage
+from assistant.records import Document, DocumentInfo, Passage
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,13 @@ class Index:
         """Return a passage by id, or None."""
         number = self.position.get(passage_id)
         return None if number is None else self.passages[number]
+
+    def document_info(self, doc_id: str) -> DocumentInfo | None:
+        """Return what cites a document (title, source, year…) without reading its text; None if unknown."""
+        if isinstance(self.documents, DocumentTable):
+            return self.documents.info(doc_id)
+        document = self.documents.get(doc_id)
+        return None if document is None else info_of(document)
 
     def passage_values(self, field: str) -> list:
         """Return one field of every passage, in index order, without making records when it can."""
