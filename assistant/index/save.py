@@ -116,18 +116,20 @@ def _save_index(
         "documents": f"documents-{build}.table",
     }
     citable = np.array([passage.citable for passage in passages], dtype=bool)
-    faiss_index, faiss_description = make_faiss_index(vectors, approximate_above, citable)
-    lexical = build_lexical(passages)
     written: list[Path] = []
     try:
         path = folder / files["embeddings"]
         written.append(path)
         _write_npy(vectors, path)
         _fsync_file(path)
+        # Each part is made, written and let go before the next: their memory never adds up
+        # (at 100,000 passages the graph takes ~110 MB, the keyword index being built more).
+        faiss_index, faiss_description = make_faiss_index(vectors, approximate_above, citable)
         path = folder / files["vectors"]
         written.append(path)
         _write_faiss(faiss_index, path)
         _fsync_file(path)
+        del faiss_index
         path = folder / files["passages"]
         written.append(path)
         write_passages(path, passages, passage_extras)
@@ -135,7 +137,7 @@ def _save_index(
         written.append(path)
         write_documents(path, documents)
         written.extend(folder / name for name in LexicalIndex.file_names(f"lexical-{build}").values())
-        lexical_files = lexical.save(folder, f"lexical-{build}")
+        lexical_files = build_lexical(passages).save(folder, f"lexical-{build}")
         for part, name in lexical_files.items():
             files[f"lexical.{part}"] = name
             _fsync_file(folder / name)
