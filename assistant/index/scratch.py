@@ -7,6 +7,8 @@ system's cache, not the process's).
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import os
 import tempfile
 from collections.abc import Sequence
@@ -90,3 +92,12 @@ class ScratchDocuments(DocumentTable):
         super().close()
         if os.name != "posix":  # pragma: no cover - Windows deletes no open file
             os.unlink(self._path)
+
+
+def give_back_memory() -> None:
+    """Return freed memory to the system now (glibc keeps it otherwise: 190 MB of documents at 100k)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the memory is reused, only later
+        pass
