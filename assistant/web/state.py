@@ -82,8 +82,8 @@ def document_passages(doc_id: str) -> list[Passage]:
     grouped = _BY_DOCUMENT.get(searcher)
     if grouped is None:
         collected: dict[str, list[int]] = defaultdict(list)
-        for number, doc_id in enumerate(searcher.index.passage_values("doc_id")):
-            collected[doc_id].append(number)
+        for number, owner in enumerate(searcher.index.passage_values("doc_id")):
+            collected[owner].append(number)
         grouped = _BY_DOCUMENT[searcher] = dict(collected)
     passages = searcher.index.passages
     return [passages[number] for number in grouped.get(doc_id, [])]
