@@ -5,23 +5,27 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 from tqdm import tqdm
 
 from assistant.chunk import embedding_text, split_all
 from assistant.embed import Encoder, load_encoder
-from assistant.embed.parallel import encode_many
+from assistant.embed.parallel import encode_chunks
 from assistant.errors import UserError
-from assistant.index import IndexManifest, IndexProblem, check_index_files, read_manifest, save_index
+from assistant.index import IndexManifest, IndexProblem, read_manifest, save_index
 from assistant.index.align import link_translations
 from assistant.index.lexicon import Lexicon, build_lexicon
+from assistant.index.reuse import KEY as EMBEDDING_KEY
+from assistant.index.reuse import previous_state as previous_state_of
+from assistant.index.reuse import previous_vectors
+from assistant.index.scratch import ScratchDocuments, ScratchVectors, give_back_memory
 from assistant.ingest import IngestProblem, load_documents
 from assistant.ingest.fingerprint import PIPELINE_VERSION, corpus_fingerprint, corpus_state
 from assistant.ingest.manifest import ManifestError
+from assistant.records import Passage
 
 log = logging.getLogger(__name__)
 
@@ -54,35 +58,48 @@ def _text_key(text: str, encoder_id: str) -> str:
     return hashlib.sha1(f"{encoder_id}\x1f{text}".encode()).hexdigest()
 
 
-def _previous_vectors(index_dir: Path, encoder_id: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """Return vectors of the previous index by text key, and its corpus state, when usable."""
-    import json
+def _embed(encoder: Encoder, passages: list[Passage], vectors: ScratchVectors, index_dir: Path,
+           progress: bool, report: ProgressHook) -> tuple[list[str], list[int], dict[str, str]]:
+    """Fill `vectors` with the passages' vectors, reusing the previous index's for unchanged texts.
 
+    Return the passages' embedding keys, the positions embedded anew and the previous corpus state.
+    Vectors are stored as each chunk is encoded, never gathered in memory.
+    """
+    keys = [_text_key(embedding_text(passage), encoder.encoder_id) for passage in passages]
+    stored, rows = previous_vectors(index_dir, encoder.encoder_id)
     try:
-        manifest = read_manifest(index_dir)
-    except IndexProblem:
-        return {}, {}
-    previous_state = manifest.corpus_files()
-    if manifest.encoder_id != encoder_id:
-        return {}, previous_state
-    try:  # every byte: damaged vectors reused would pass into each later build unnoticed
-        if manifest.checksums:  # none in indexes built before they were kept
-            check_index_files(index_dir, manifest.files, manifest.checksums, verify=True)
-    except IndexProblem as problem:
-        log.warning("%s; embedding every passage again", problem)
-        return {}, previous_state
-    try:
-        vectors = np.load(index_dir / manifest.files["embeddings"], mmap_mode="r")
-        keys = [
-            json.loads(line)["embedding_key"]
-            for line in (index_dir / manifest.files["passages"]).read_text(encoding="utf-8").splitlines()
-            if line
-        ]
-    except (OSError, ValueError, KeyError):
-        return {}, previous_state
-    if len(keys) != vectors.shape[0]:
-        return {}, previous_state
-    return {key: np.asarray(vectors[number]) for number, key in enumerate(keys)}, previous_state
+        missing = [number for number, key in enumerate(keys) if key not in rows]
+        if stored is not None:
+            for number, key in enumerate(keys):
+                if key in rows:
+                    vectors.put([number], stored[rows[key]])
+    finally:
+        if stored is not None:
+            stored.close()
+    with tqdm(total=len(missing), desc="embedding", unit="passage", disable=not progress) as bar:
+        done = 0
+        report("embedding", 0, len(missing))
+        for block in encode_chunks(encoder, _Texts(passages, missing)):
+            vectors.put(missing[done : done + block.shape[0]], block)
+            done += block.shape[0]
+            bar.update(block.shape[0])
+            report("embedding", done, len(missing))
+    return keys, missing, previous_state_of(index_dir)
+
+
+class _Texts(Sequence[str]):
+    """The embedding texts of some passages, made when asked for (100,000 of them take 80 MB)."""
+
+    def __init__(self, passages: list[Passage], positions: list[int]) -> None:
+        self._passages, self._positions = passages, positions
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def __getitem__(self, key: int | slice) -> str | list[str]:  # type: ignore[override]
+        if isinstance(key, slice):
+            return [embedding_text(self._passages[number]) for number in self._positions[key]]
+        return embedding_text(self._passages[self._positions[key]])
 
 
 def _previous_lexicon(index_dir: Path, encoder_id: str) -> Lexicon | None:
@@ -123,55 +140,43 @@ def build_index(
     if not documents:
         details = "; ".join(str(problem) for problem in problems) or "no supported files"
         raise BuildFailed(f"nothing to index in {corpus_dir} ({details})")
-    passages = split_all(documents)
-    texts = [embedding_text(passage) for passage in passages]
-    keys = [_text_key(text, encoder.encoder_id) for text in texts]
-
-    cached, previous_state = _previous_vectors(index_dir, encoder.encoder_id)
-    missing = [number for number, key in enumerate(keys) if key not in cached]
-    vectors = np.zeros((len(passages), encoder.dimension), dtype=np.float32)
-    for number, key in enumerate(keys):
-        if key in cached:
-            vectors[number] = cached[key]
     report("reading", len(documents) + len(problems), len(documents) + len(problems))
-    embedded = [0]
-
-    def advance(count: int) -> None:
-        bar.update(count)
-        embedded[0] += count
-        report("embedding", embedded[0], len(missing))
-
-    with tqdm(total=len(missing), desc="embedding", unit="passage", disable=not progress) as bar:
-        report("embedding", 0, len(missing))
-        if missing:
-            vectors[missing] = encode_many(encoder, [texts[number] for number in missing], advance)
-    report("saving", 0, 1)
-
-    passages = link_translations(documents, passages, vectors)
-    # Words are a few tokens each: large batches embed them ~3× faster than passage-sized ones.
-    lexicon = build_lexicon(passages, encoder.encoder_id, lambda words: encoder.encode_passages(words, batch_size=1024),
-                            previous=_previous_lexicon(index_dir, encoder.encoder_id))
-    fingerprint = corpus_fingerprint(corpus_dir, state)
-    manifest = {
-        "encoder": {"id": encoder.encoder_id, "dimension": encoder.dimension},
-        "corpus": {"folder": str(corpus_dir), "fingerprint": fingerprint, "files": state},
-        "pipeline_version": PIPELINE_VERSION,
-        "skipped_files": {problem.path: problem.reason for problem in problems if problem.skipped},
-    }
-    extra = {"embedding_key": keys}
-    saved = save_index(
-        index_dir,
-        documents,
-        passages,
-        vectors,
-        manifest,
-        passage_extras=extra,
-        lexicon=lexicon,
-        **({"approximate_above": approximate_above} if approximate_above is not None else {}),
-    )
+    passages = split_all(documents)
+    stored = ScratchDocuments(documents)  # in a file until saved: 190 MB less memory at 100k
+    del documents
+    give_back_memory()
+    vectors = ScratchVectors(len(passages), encoder.dimension)  # the same: 200 MB less
+    try:
+        keys, missing, previous_state = _embed(encoder, passages, vectors, index_dir, progress, report)
+        report("saving", 0, 1)
+        passages = link_translations(stored.infos(), passages, vectors)
+        # Words are a few tokens each: large batches embed them ~3× faster than passage-sized ones.
+        lexicon = build_lexicon(passages, encoder.encoder_id,
+                                lambda words: encoder.encode_passages(words, batch_size=1024),
+                                previous=_previous_lexicon(index_dir, encoder.encoder_id))
+        fingerprint = corpus_fingerprint(corpus_dir, state)
+        manifest = {
+            "encoder": {"id": encoder.encoder_id, "dimension": encoder.dimension},
+            "corpus": {"folder": str(corpus_dir), "fingerprint": fingerprint, "files": state},
+            "pipeline_version": PIPELINE_VERSION,
+            "skipped_files": {problem.path: problem.reason for problem in problems if problem.skipped},
+        }
+        saved = save_index(
+            index_dir,
+            stored,
+            passages,
+            vectors,
+            manifest,
+            passage_extras={EMBEDDING_KEY: keys},
+            lexicon=lexicon,
+            **({"approximate_above": approximate_above} if approximate_above is not None else {}),
+        )
+    finally:
+        vectors.close()
+        stored.close()
     changed = [name for name, digest in state.items() if name in previous_state and previous_state[name] != digest]
     return BuildReport(
-        documents=len(documents),
+        documents=len(stored),
         passages=len(passages),
         embedded=len(missing),
         reused=len(passages) - len(missing),

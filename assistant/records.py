@@ -38,6 +38,23 @@ class Document:
 
 
 @dataclass(frozen=True)
+class DocumentInfo:
+    """What is said of a document without its text: enough to cite it or list it."""
+
+    doc_id: str
+    title: str
+    lang: str
+    path: str
+    organisation: str | None = None
+    kind: str | None = None
+    source: str | None = None
+    year: int | None = None
+    translation_of: str | None = None
+    sectors: tuple[str, ...] = ()
+    content_hash: str = ""
+
+
+@dataclass(frozen=True)
 class Passage:
     """An excerpt of a document, with where it sits in it and whether it can be cited.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from assistant.index import Index
 from assistant.records import Answer, Hit, Passage
@@ -14,45 +13,9 @@ def passage_url(passage: Passage) -> str:
     return f"/documents/{passage.doc_id}#p-{passage.passage_id}"
 
 
-@dataclass(frozen=True)
-class DocumentFacts:
-    """What an answer shows of a passage's document."""
-
-    title: str
-    source: str | None
-    organisation: str | None
-    year: int | None
-
-
-# Facts of documents already shown, by (index folder, build, document id): an index keeps
-# its documents in their file, and parsing a whole document to show its title cost more
-# than the rest of an answer (1.2 ms a question at 100,000 passages). A new build has a
-# new id, so nothing stale is shown; the dict is emptied when it grows past this many.
-_FACTS: dict[tuple[str, str, str], DocumentFacts | None] = {}
-MAX_FACTS = 20_000
-
-
-def document_facts(index: Index, doc_id: str) -> DocumentFacts | None:
-    """Return the title, source, organisation and year of a document of the index (None: unknown)."""
-    build = index.manifest.build
-    key = (str(index.folder), build or "", doc_id)
-    if build is not None and key in _FACTS:
-        return _FACTS[key]
-    document = index.documents.get(doc_id)
-    facts = None if document is None else DocumentFacts(
-        title=document.title, source=document.source or document.path, organisation=document.organisation,
-        year=document.year,
-    )
-    if build is not None:
-        if len(_FACTS) >= MAX_FACTS:
-            _FACTS.clear()
-        _FACTS[key] = facts
-    return facts
-
-
 def passage_to_dict(passage: Passage, index: Index, score: float | None = None) -> dict:
     """Return the contract's view of one passage."""
-    document = document_facts(index, passage.doc_id)
+    document = index.document_info(passage.doc_id)  # in memory: no document read per answer
     data = {
         "id": passage.passage_id,
         "text": passage.text,
@@ -61,7 +24,7 @@ def passage_to_dict(passage: Passage, index: Index, score: float | None = None) 
         "section": passage.section_label,
         "lang": passage.lang,
         "score": round(float(score), 4) if score is not None else None,
-        "source": document.source if document else None,
+        "source": (document.source or document.path) if document else None,
         "organisation": document.organisation if document else None,
         "year": document.year if document else None,
         "sectors": list(passage.sectors),

@@ -153,9 +153,11 @@ def _baseline_texts(index_dir: Path, embed_at_most: int, cache: Path) -> tuple[l
     """Return the index's passage texts, those the baseline embeds, and where their vectors go."""
     import hashlib
 
+    from assistant.index.passage_table import PassageTable
+
     manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
-    with (index_dir / manifest["files"]["passages"]).open(encoding="utf-8") as handle:
-        texts = [json.loads(line)["text"] for line in handle if line.strip()]
+    with PassageTable(index_dir / manifest["files"]["passages"]) as table:
+        texts = [passage.text for passage in table]
     embedded = texts[:embed_at_most]
     key = hashlib.sha1("\x1f".join(embedded).encode()).hexdigest()[:16]
     return texts, embedded, cache / f"baseline-{key}.npz"

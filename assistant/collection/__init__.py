@@ -9,7 +9,7 @@ live in `collection.rules`.
 """
 
 from assistant.collection.edit import add_document, remove_document, replace_document, update_fields
-from assistant.collection.jobs import BuildJobs, JobStatus
+from assistant.collection.jobs import BuildJobs, JobStatus, read_statuses
 from assistant.collection.listing import STATES, DocumentState, list_documents
 from assistant.collection.rules import (
     ALLOWED_SUFFIXES,
@@ -28,6 +28,7 @@ __all__ = [
     "MAX_DOCUMENTS",
     "in_megabytes",
     "max_file_bytes",
+    "read_statuses",
     "MAX_UPLOAD_FILES",
     "STATES",
     "BuildJobs",

@@ -98,6 +98,16 @@ def read_status(index_dir: Path, job_id: str) -> JobStatus | None:
         return None
 
 
+def read_statuses(index_dir: Path) -> list[JobStatus]:
+    """Return every job status saved in the index folder, by this process or another, oldest first."""
+    try:
+        names = [path.stem for path in (index_dir / STATUS_FOLDER).glob("*.json")]
+    except OSError:
+        return []
+    found = [job for job in (read_status(index_dir, name) for name in names) if job is not None]
+    return sorted(found, key=lambda job: job.queued_at)
+
+
 def worker_command(corpus_dir: Path, index_dir: Path, encoder: str) -> list[str]:
     """Return the command that runs one build with its progress on standard output."""
     return [sys.executable, "-m", "assistant.collection.worker", str(corpus_dir), str(index_dir), encoder]
@@ -154,9 +164,12 @@ class BuildJobs:
         return job if job is not None else read_status(self.index_dir, job_id)
 
     def jobs(self) -> list[JobStatus]:
-        """Return the jobs known, oldest first."""
+        """Return the jobs known, oldest first: this process's, and those other serving processes saved."""
         with self._changed:
-            return sorted(self._jobs.values(), key=lambda job: job.queued_at)
+            known = dict(self._jobs)
+        for job in read_statuses(self.index_dir):
+            known.setdefault(job.job_id, job)
+        return sorted(known.values(), key=lambda job: job.queued_at)
 
     def wait(self, job_id: str, timeout: float | None = None) -> JobStatus:
         """Return a job's status once it has finished, or when the timeout is up."""

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from assistant.index import IndexProblem
+from assistant.index.document_table import DocumentTable
 from assistant.index.manifest import read_manifest as read_index_manifest
-from assistant.index.rows import read_lines
+from assistant.index.passage_table import PassageTable
 from assistant.ingest.files import corpus_files, file_hash
 from assistant.ingest.loader import slugify
 from assistant.ingest.manifest import ManifestEntry, read_manifest
@@ -55,9 +56,11 @@ def _indexed(index_dir: Path) -> tuple[dict[str, str], dict[str, str], Counter, 
     """Return the index's corpus hashes, skipped files, passages per document, and documents by file."""
     try:
         manifest = read_index_manifest(index_dir)
-        passages = Counter(row["doc_id"] for row in read_lines(index_dir / manifest.files["passages"]))
-        documents = {row["path"]: row for row in read_lines(index_dir / manifest.files["documents"])}
-    except (IndexProblem, OSError, ValueError, KeyError):
+        with PassageTable(index_dir / manifest.files["passages"]) as table:
+            passages = Counter(table.values("doc_id"))
+        with DocumentTable(index_dir / manifest.files["documents"]) as stored:
+            documents = {info.path: asdict(info) for info in stored.infos()}
+    except (IndexProblem, OSError, ValueError, KeyError, TypeError):
         return {}, {}, Counter(), {}
     return manifest.corpus_files(), dict(manifest.data.get("skipped_files", {})), passages, documents
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 
 import numpy as np
 
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 PARALLEL_ABOVE = 3000
 MAX_WORKERS = 4
 CHUNK = 256
+IN_FLIGHT = 4  # chunks queued per worker
 
 _worker_encoder: Encoder | None = None
 
@@ -68,24 +70,34 @@ def encode_many(
     encoder: Encoder, texts: Sequence[str], progress: Callable[[int], object] | None = None
 ) -> np.ndarray:
     """Return the passage vectors of `texts`, in order, calling progress(count) as chunks finish."""
-    chunks = [list(texts[start : start + CHUNK]) for start in range(0, len(texts), CHUNK)]
-    workers = worker_count(encoder, len(texts))
     rows: list[np.ndarray] = []
-    if workers == 1:
-        for chunk in chunks:
-            rows.append(encoder.encode_passages(chunk))
-            if progress:
-                progress(len(chunk))
-    else:
-        log.info("embedding %d passages in %d processes", len(texts), workers)
-        # spawn, not fork: a forked copy of a process whose BLAS threads have started can hang.
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                                 initargs=(encoder.encoder_id, os.getpid())) as pool:
-            for vectors in pool.map(_encode_chunk, chunks):
-                rows.append(vectors)
-                if progress:
-                    progress(vectors.shape[0])
+    for vectors in encode_chunks(encoder, texts):
+        rows.append(vectors)
+        if progress:
+            progress(vectors.shape[0])
     if not rows:
         return np.zeros((0, encoder.dimension), dtype=np.float32)
     return np.vstack(rows)
+
+
+def encode_chunks(encoder: Encoder, texts: Sequence[str]) -> Iterator[np.ndarray]:
+    """Yield the passage vectors of `texts` a chunk at a time, in order, for a caller to store as they come."""
+    chunks = (list(texts[start : start + CHUNK]) for start in range(0, len(texts), CHUNK))
+    workers = worker_count(encoder, len(texts))
+    if workers == 1:
+        for chunk in chunks:
+            yield encoder.encode_passages(chunk)
+        return
+    log.info("embedding %d passages in %d processes", len(texts), workers)
+    # spawn, not fork: a forked copy of a process whose BLAS threads have started can hang.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=(encoder.encoder_id, os.getpid())) as pool:
+        # A few chunks queued per worker, not all of them: texts are made as they are sent.
+        pending: deque[Future[np.ndarray]] = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(_encode_chunk, chunk))
+            if len(pending) >= IN_FLIGHT * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

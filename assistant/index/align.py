@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
 
-from assistant.records import Document, Passage
+from assistant.index.ondisk import VectorRows
+from assistant.records import Document, DocumentInfo, Passage
 
 MIN_SIMILARITY = 0.55  # below this two passages are not translations of each other...
 # ...unless they sit at the same relative place in both documents, with at least this
@@ -17,7 +19,8 @@ SAME_PLACE = 0.1  # relative places (0 = start, 1 = end) this close count as the
 ORDER_WEIGHT = 0.15  # how much being at the same relative place helps
 
 
-def link_translations(documents: list[Document], passages: list[Passage], vectors: np.ndarray) -> list[Passage]:
+def link_translations(documents: Sequence[Document | DocumentInfo], passages: list[Passage],
+                      vectors: np.ndarray | VectorRows) -> list[Passage]:
     """Return passages where each translated pair points at the other through translation_id.
 
     A pair is kept when each passage is the other's best match, scoring cosine similarity

@@ -6,7 +6,7 @@ A loaded index holds open files: close it (or use it in a `with` block) when don
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,15 +14,16 @@ import faiss
 import numpy as np
 
 from assistant.index.checksums import check_index_files
+from assistant.index.document_table import DocumentTable, info_of
 from assistant.index.keyword import LEXICAL_VERSION, LexicalIndex, build_lexical
 from assistant.index.lexicon import Lexicon
 from assistant.index.manifest import IndexManifest, read_manifest
-from assistant.index.ondisk import DocumentStore, VectorRows
+from assistant.index.ondisk import VectorRows
+from assistant.index.passage_table import PassageTable, field_values
 from assistant.index.problems import IndexCorrupt, IndexMismatch, IndexStale
-from assistant.index.rows import document_from_json, passage_from_json, read_lines
 from assistant.index.sanity import check_lexical, check_vector_sample
 from assistant.index.vectors import flat_vectors, read_flags
-from assistant.records import Document, Passage
+from assistant.records import Document, DocumentInfo, Passage
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +33,8 @@ class Index:
     """Everything search needs, loaded from one index folder."""
 
     manifest: IndexManifest
-    documents: Mapping[str, Document]
-    passages: list[Passage]
+    documents: Mapping[str, Document]  # DocumentTable when loaded: details in memory, text on demand
+    passages: Sequence[Passage]  # PassageTable when loaded: each record made when asked for
     vectors: np.ndarray | VectorRows  # VectorRows: read on demand (memory_map=True)
     faiss_index: faiss.Index
     folder: Path
@@ -43,7 +44,8 @@ class Index:
     stored_vectors: VectorRows | None = None  # the embeddings file, open while the index is
 
     def __post_init__(self) -> None:
-        self.position = {passage.passage_id: number for number, passage in enumerate(self.passages)}
+        ids = self.passages.ids if isinstance(self.passages, PassageTable) else [p.passage_id for p in self.passages]
+        self.position = dict(zip(ids, range(len(ids)), strict=True))
 
     @property
     def encoder_id(self) -> str:
@@ -54,9 +56,20 @@ class Index:
         number = self.position.get(passage_id)
         return None if number is None else self.passages[number]
 
+    def document_info(self, doc_id: str) -> DocumentInfo | None:
+        """Return what cites a document (title, source, year…) without reading its text; None if unknown."""
+        if isinstance(self.documents, DocumentTable):
+            return self.documents.info(doc_id)
+        document = self.documents.get(doc_id)
+        return None if document is None else info_of(document)
+
+    def passage_values(self, field: str) -> list:
+        """Return one field of every passage, in index order, without making records when it can."""
+        return field_values(self.passages, field)
+
     def close(self) -> None:
         """Close the files the index reads from; safe to call twice."""
-        for part in (self.stored_vectors, self.documents):
+        for part in (self.stored_vectors, self.documents, self.passages):
             close = getattr(part, "close", None)
             if close is not None:
                 close()
@@ -68,7 +81,7 @@ class Index:
         self.close()
 
 
-def _load_lexical(folder: Path, manifest: IndexManifest, passages: list[Passage], memory_map: bool) -> LexicalIndex:
+def _load_lexical(folder: Path, manifest: IndexManifest, passages: Sequence[Passage], memory_map: bool) -> LexicalIndex:
     """Load the saved keyword index, or build it when the index predates it."""
     names = {role.split(".", 1)[1]: name for role, name in manifest.files.items() if role.startswith("lexical.")}
     if not names or manifest.lexical_version != LEXICAL_VERSION:
@@ -123,16 +136,16 @@ def _load_build(
         )
     if manifest.checksums:  # indexes built before checksums were kept have none
         check_index_files(folder, manifest.files, manifest.checksums, verify)
-    opened: list[VectorRows | DocumentStore] = []
+    opened: list[VectorRows | DocumentTable | PassageTable] = []
     try:
-        passages = [passage_from_json(row) for row in read_lines(folder / manifest.files["passages"])]
-        documents_file = folder / manifest.files["documents"]
-        documents: Mapping[str, Document]
-        if memory_map:
-            documents = DocumentStore(documents_file, document_from_json)
-            opened.append(documents)
-        else:
-            documents = {document.doc_id: document for document in map(document_from_json, read_lines(documents_file))}
+        passages: Sequence[Passage] = PassageTable(folder / manifest.files["passages"])
+        opened.append(passages)
+        documents: Mapping[str, Document] = DocumentTable(folder / manifest.files["documents"])
+        opened.append(documents)
+        if not memory_map:  # everything in memory, the files closed
+            passages, documents = list(passages), dict(documents.items())
+            _close_all(opened)
+            opened.clear()
         stored = VectorRows(folder / manifest.files["embeddings"])  # checks header and length; reads no vector
         opened.append(stored)
         faiss_index = faiss.read_index(str(folder / manifest.files["vectors"]), read_flags(memory_map))
@@ -171,7 +184,7 @@ def _load_build(
     )
 
 
-def _check_counts(folder: Path, manifest: IndexManifest, passages: list[Passage], documents: Mapping[str, Document],
+def _check_counts(folder: Path, manifest: IndexManifest, passages: Sequence[Passage], documents: Mapping[str, Document],
                   faiss_index: faiss.Index, stored: VectorRows) -> None:
     """Raise IndexCorrupt when the files do not hold what the manifest announces."""
     expected = manifest.passage_count
@@ -188,6 +201,6 @@ def _check_counts(folder: Path, manifest: IndexManifest, passages: list[Passage]
         )
 
 
-def _close_all(parts: list[VectorRows | DocumentStore]) -> None:
+def _close_all(parts: list[VectorRows | DocumentTable | PassageTable]) -> None:
     for part in parts:
         part.close()

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from assistant.index.problems import IndexCorrupt, IndexMismatch, IndexMissing
 
-FORMAT_VERSION = 1
+# 2: passages and documents in table files (assistant.index.table) rather than JSON lines.
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 # Files every index has, by role; others (lexical.*, lexicon) are optional.
 REQUIRED_FILES = ("vectors", "embeddings", "passages", "documents")

@@ -1,6 +1,6 @@
 """Parts of a loaded index that stay in their files and are read when asked for.
 
-A search reads a few hundred vectors and shows a document now and then. Mapping the
+A search reads a few hundred vectors and a few passages' text (see assistant.index.table). Mapping the
 files instead would not save memory on Linux: a fault maps a large piece of the file
 around the page asked for, and after a few questions the whole file counts as resident
 (200 MB of vectors at 100,000 passages; measured by scripts/bench). Reads at offsets
@@ -9,20 +9,15 @@ are thread-safe and keep working after a newer build has replaced the files.
 
 from __future__ import annotations
 
-import json
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from assistant.records import Document
 
-
-class _File:
+class File:
     """A file read at given offsets from several threads (pread, or seek and read under a lock)."""
 
     def __init__(self, path: Path) -> None:
@@ -59,7 +54,7 @@ class VectorRows:
         self.shape: tuple[int, int] = (int(shape[0]), int(shape[1]))
         self.dtype = np.dtype(np.float32)
         self._row_bytes = self.shape[1] * 4
-        self._file = _File(path)
+        self._file = File(path)
         if os.fstat(self._file.descriptor).st_size < self._offset + self.shape[0] * self._row_bytes:
             self._file.close()
             raise ValueError(f"{path} is shorter than its header says")
@@ -85,7 +80,12 @@ class VectorRows:
         if isinstance(key, (int, np.integer)):
             return self._rows(np.array([int(key)]))[0]
         if isinstance(key, slice):
-            return self._rows(np.arange(*key.indices(self.shape[0])))
+            first, stop, step = key.indices(self.shape[0])
+            if step == 1:  # a block of rows: one read
+                count = max(0, stop - first)
+                data = self._file.read(self._offset + first * self._row_bytes, count * self._row_bytes)
+                return np.frombuffer(data, dtype=np.float32).reshape(count, self.shape[1]).copy()
+            return self._rows(np.arange(first, stop, step))
         positions = np.asarray(key)
         if positions.dtype == bool:
             positions = np.flatnonzero(positions)
@@ -95,48 +95,3 @@ class VectorRows:
         data = self._file.read(self._offset, self.shape[0] * self._row_bytes)
         whole = np.frombuffer(data, dtype=np.float32).reshape(self.shape)
         return whole if dtype is None else whole.astype(dtype)
-
-
-class DocumentStore(Mapping[str, Document]):
-    """The documents of an index, read from their JSON-lines file when asked for.
-
-    Only showing or exporting a document needs its text and blocks, which at 100,000
-    passages take ~190 MB as Python objects; the last few read stay in memory.
-    """
-
-    CACHED = 64
-
-    def __init__(self, path: Path, parse: Callable[[dict], Document]) -> None:
-        self._parse_row = parse
-        self._spans: dict[str, tuple[int, int]] = {}
-        offset = 0
-        with path.open("rb") as handle:
-            for line in handle:
-                if line.strip():  # parsed once to check it, then let go
-                    self._spans[parse(json.loads(line)).doc_id] = (offset, len(line))
-                offset += len(line)
-        self._file = _File(path)
-        self._read = lru_cache(maxsize=self.CACHED)(self._load)
-
-    def _load(self, doc_id: str) -> Document:
-        offset, size = self._spans[doc_id]
-        return self._parse_row(json.loads(self._file.read(offset, size)))
-
-    def __getitem__(self, doc_id: str) -> Document:
-        if doc_id not in self._spans:
-            raise KeyError(doc_id)
-        return self._read(doc_id)
-
-    def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._spans
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._spans)
-
-    def __len__(self) -> int:
-        return len(self._spans)
-
-    def close(self) -> None:
-        """Close the documents' file and forget the ones read."""
-        self._read.cache_clear()
-        self._file.close()

@@ -6,9 +6,8 @@ import errno
 import json
 import logging
 import os
-import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,10 +16,12 @@ import faiss
 import numpy as np
 
 from assistant.index.checksums import file_checksums
+from assistant.index.document_table import DocumentTable, write_documents
 from assistant.index.keyword import LEXICAL_VERSION, LexicalIndex, build_lexical
 from assistant.index.lexicon import Lexicon
 from assistant.index.manifest import FORMAT_VERSION, MANIFEST, IndexManifest
-from assistant.index.rows import document_to_json, passage_to_json, write_lines
+from assistant.index.ondisk import VectorRows
+from assistant.index.passage_table import write_passages
 from assistant.index.vectors import APPROXIMATE_ABOVE, make_faiss_index
 from assistant.records import Document, Passage
 
@@ -38,15 +39,17 @@ def _write_faiss(faiss_index: faiss.Index, path: Path) -> None:
         raise OSError(code, os.strerror(code), str(path)) from error
 
 
-def _write_npy(array: np.ndarray, path: Path) -> None:
-    """Save an array, naming a short write (numpy says "N requested and M written") for what it is."""
-    try:
-        np.save(path, array)
-    except OSError as error:
-        if error.errno is not None:
-            raise
-        code = errno.ENOSPC if shutil.disk_usage(path.parent).free < array.nbytes else errno.EIO
-        raise OSError(code, os.strerror(code), str(path)) from error
+def _write_npy(vectors: np.ndarray | VectorRows, path: Path) -> None:
+    """Save a float32 matrix as .npy a block of rows at a time (it may be read from a file itself)."""
+    count, dimension = vectors.shape
+    with path.open("wb") as handle:
+        np.lib.format.write_array_header_1_0(
+            handle, {"descr": "<f4", "fortran_order": False, "shape": (count, dimension)})
+        for first in range(0, count, _BLOCK):
+            handle.write(np.ascontiguousarray(vectors[first : first + _BLOCK], dtype=np.float32).tobytes())
+
+
+_BLOCK = 16_384  # rows written at a time
 
 
 def _fsync_file(path: Path) -> None:
@@ -77,11 +80,11 @@ def build_lock(folder: Path) -> Iterator[None]:
 
 def save_index(
     folder: Path,
-    documents: list[Document],
+    documents: Sequence[Document] | DocumentTable,
     passages: list[Passage],
-    vectors: np.ndarray,
+    vectors: np.ndarray | VectorRows,
     manifest: dict,
-    passage_extras: dict[str, list] | None = None,
+    passage_extras: dict[str, list[str]] | None = None,
     approximate_above: int = APPROXIMATE_ABOVE,
     lexicon: Lexicon | None = None,
 ) -> IndexManifest:
@@ -97,11 +100,11 @@ def save_index(
 
 def _save_index(
     folder: Path,
-    documents: list[Document],
+    documents: Sequence[Document] | DocumentTable,
     passages: list[Passage],
-    vectors: np.ndarray,
+    vectors: np.ndarray | VectorRows,
     manifest: dict,
-    passage_extras: dict[str, list] | None,
+    passage_extras: dict[str, list[str]] | None,
     approximate_above: int,
     lexicon: Lexicon | None,
 ) -> IndexManifest:
@@ -110,34 +113,32 @@ def _save_index(
     files = {
         "vectors": f"vectors-{build}.faiss",
         "embeddings": f"embeddings-{build}.npy",
-        "passages": f"passages-{build}.jsonl",
-        "documents": f"documents-{build}.jsonl",
+        "passages": f"passages-{build}.table",
+        "documents": f"documents-{build}.table",
     }
     citable = np.array([passage.citable for passage in passages], dtype=bool)
-    faiss_index, faiss_description = make_faiss_index(vectors, approximate_above, citable)
-    lexical = build_lexical(passages)
     written: list[Path] = []
     try:
         path = folder / files["embeddings"]
         written.append(path)
-        _write_npy(np.ascontiguousarray(vectors, dtype=np.float32), path)
+        _write_npy(vectors, path)
         _fsync_file(path)
+        # Each part is made, written and let go before the next: their memory never adds up
+        # (at 100,000 passages the graph takes ~110 MB, the keyword index being built more).
+        faiss_index, faiss_description = make_faiss_index(vectors, approximate_above, citable)
         path = folder / files["vectors"]
         written.append(path)
         _write_faiss(faiss_index, path)
         _fsync_file(path)
+        del faiss_index
         path = folder / files["passages"]
         written.append(path)
-        rows = [passage_to_json(passage) for passage in passages]
-        for name, values in (passage_extras or {}).items():
-            for row, value in zip(rows, values, strict=True):
-                row[name] = value
-        write_lines(path, rows)
+        write_passages(path, passages, passage_extras)
         path = folder / files["documents"]
         written.append(path)
-        write_lines(path, [document_to_json(document) for document in documents])
+        write_documents(path, documents)
         written.extend(folder / name for name in LexicalIndex.file_names(f"lexical-{build}").values())
-        lexical_files = lexical.save(folder, f"lexical-{build}")
+        lexical_files = build_lexical(passages).save(folder, f"lexical-{build}")
         for part, name in lexical_files.items():
             files[f"lexical.{part}"] = name
             _fsync_file(folder / name)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from assistant.index.passage_table import field_values
 from assistant.records import Filters, Passage
 from assistant.roles import CITABLE_ROLES, ROLES
 
@@ -14,17 +15,18 @@ class FilterMasks:
     """Per-passage document and sector codes, so that a filter costs no loop over passages."""
 
     def __init__(self, passages: Sequence[Passage]) -> None:
-        doc_names = sorted({passage.doc_id for passage in passages})
+        doc_ids, sectors_of = field_values(passages, "doc_id"), field_values(passages, "sectors")
+        doc_names = sorted(set(doc_ids))
         self._doc_code = {name: code for code, name in enumerate(doc_names)}
-        self._doc_of = np.array([self._doc_code[p.doc_id] for p in passages], dtype=np.int64)
-        sector_names = sorted({sector for passage in passages for sector in passage.sectors})
+        self._doc_of = np.array([self._doc_code[doc_id] for doc_id in doc_ids], dtype=np.int64)
+        sector_names = sorted({sector for sectors in set(sectors_of) for sector in sectors})
         self._sector_code = {name: code for code, name in enumerate(sector_names)}
         self._sectors_of = np.zeros((len(passages), len(sector_names)), dtype=bool)
-        for number, passage in enumerate(passages):
-            for sector in passage.sectors:
+        for number, sectors in enumerate(sectors_of):
+            for sector in sectors:
                 self._sectors_of[number, self._sector_code[sector]] = True
         self._count = len(passages)
-        self._role_of = np.array([ROLES.index(passage.role) for passage in passages], dtype=np.int8)
+        self._role_of = np.array([ROLES.index(role) for role in field_values(passages, "role")], dtype=np.int8)
         self._role_masks: dict[frozenset[str], np.ndarray | None] = {}
 
     def allowed(self, filters: Filters, roles: frozenset[str] = CITABLE_ROLES) -> np.ndarray | None:

@@ -11,6 +11,7 @@ from assistant.config import Settings
 from assistant.embed import Encoder, load_encoder
 from assistant.index import Index, load_index
 from assistant.index.keyword import build_lexical
+from assistant.index.passage_table import field_values
 from assistant.index.terms import words
 from assistant.ingest.fingerprint import corpus_fingerprint
 from assistant.records import Answer
@@ -47,7 +48,7 @@ class Searcher:
         self.corpus_terms = self.keyword.lexical.terms()
         self.masks = FilterMasks(index.passages)
         self.pairs = TranslationPairs(index.passages, index.position)
-        self._rank_offset = np.array([RANK_OFFSETS.get(passage.role, 0.0) for passage in index.passages],
+        self._rank_offset = np.array([RANK_OFFSETS.get(role, 0.0) for role in field_values(index.passages, "role")],
                                      dtype=np.float32)
 
     def close(self) -> None:

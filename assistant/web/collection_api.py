@@ -17,6 +17,7 @@ from assistant import (
     in_megabytes,
     list_documents,
     max_file_bytes,
+    read_statuses,
     remove_document,
     replace_document,
     update_fields,
@@ -59,7 +60,8 @@ def collection_state() -> dict[str, object]:
         return state
     state["documents"] = [document.to_dict() for document in list_documents(settings.corpus_dir, settings.index_dir)]
     jobs = current_app.extensions.get(_JOBS)
-    known = jobs.jobs() if jobs is not None else []
+    # Another worker process may have started the update this page should show (serve --workers).
+    known = jobs.jobs() if jobs is not None else read_statuses(settings.index_dir)
     state["job"] = known[-1].to_dict() if known else None
     return state
 

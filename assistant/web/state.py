@@ -20,7 +20,7 @@ from assistant.search import LiveSearcher, Searcher
 _LIVE = "assistant.live_searcher"
 _JOBS = "assistant.build_jobs"
 _JOBS_MADE = threading.Lock()
-_BY_DOCUMENT: weakref.WeakKeyDictionary[Searcher, dict[str, list[Passage]]] = weakref.WeakKeyDictionary()
+_BY_DOCUMENT: weakref.WeakKeyDictionary[Searcher, dict[str, list[int]]] = weakref.WeakKeyDictionary()
 
 
 def install(app: Flask, searcher: Searcher | LiveSearcher) -> None:
@@ -77,12 +77,13 @@ def _release(_error: BaseException | None = None) -> None:
 
 
 def document_passages(doc_id: str) -> list[Passage]:
-    """Return the passages of one document of this request's index, in order."""
+    """Return the passages of one document of this request's index, in order (positions grouped once per index)."""
     searcher = searcher_of()
     grouped = _BY_DOCUMENT.get(searcher)
     if grouped is None:
-        collected: dict[str, list[Passage]] = defaultdict(list)
-        for passage in searcher.index.passages:
-            collected[passage.doc_id].append(passage)
+        collected: dict[str, list[int]] = defaultdict(list)
+        for number, owner in enumerate(searcher.index.passage_values("doc_id")):
+            collected[owner].append(number)
         grouped = _BY_DOCUMENT[searcher] = dict(collected)
-    return grouped.get(doc_id, [])
+    passages = searcher.index.passages
+    return [passages[number] for number in grouped.get(doc_id, [])]
