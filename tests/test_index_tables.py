@@ -40,6 +40,19 @@ def test_passages_come_back_equal_from_their_table(tmp_path):
             table[3]
 
 
+def test_a_passage_asked_for_again_is_not_read_again(tmp_path, monkeypatch):
+    passages = _passages()
+    write_passages(tmp_path / "p.table", passages)
+    monkeypatch.setattr(passage_table, "RECENT", 2)
+    with PassageTable(tmp_path / "p.table") as table:
+        reads = []
+        rows = table._rows
+        table._rows = lambda first, stop: reads.append(first) or rows(first, stop)
+        assert [table[0], table[0], table[1], table[0]] == [passages[0], passages[0], passages[1], passages[0]]
+        assert reads == [0, 1]  # read once each
+        assert table[2] == passages[2] and table[0] == passages[0] and reads == [0, 1, 2, 0]  # kept at most RECENT
+
+
 def test_documents_keep_their_details_in_memory_and_parse_text_when_asked(tmp_path, monkeypatch):
     text = "# Titre\n\nUn paragraphe « accentué »."
     document = Document("a", "Titre", "fr", text, (Block("heading", "Titre", 2, 7, 1), Block("paragraph", text[9:], 9,
@@ -67,7 +80,7 @@ def test_loading_makes_no_passage_record(corpus_copy, tmp_path, monkeypatch):
     with load_index(tmp_path / "index", "usem3") as index:
         assert made == [] and len(index.passages) > 80
         passage = index.passages[5]
-        assert index.passage(passage.passage_id) == passage and len(made) == 2
+        assert index.passage(passage.passage_id) == passage and len(made) == 1  # the second time: kept
     with load_index(tmp_path / "index", "usem3") as index, \
             load_index(tmp_path / "index", "usem3", memory_map=False) as eager:
         assert isinstance(eager.passages, list) and list(index.passages) == eager.passages
