@@ -10,6 +10,7 @@ import pytest
 
 from assistant.eval import load_questions
 from assistant.index.terms import fold, words
+from assistant.index.wordcounts import count_words
 from assistant.search.correct import TWO_EDITS_FROM, Vocabulary, allowed_edits, proper_names
 
 DATA = Path(__file__).parent / "data"
@@ -90,7 +91,7 @@ def test_real_words_the_corpus_lacks_are_not_corrected(searcher, bundled_index, 
 
 
 def test_without_the_guard_camp_would_become_champ(bundled_index):
-    assert Vocabulary(bundled_index.passages).correct("camp") == "champ"
+    assert Vocabulary(count_words(bundled_index.passages)).correct("camp") == "champ"
 
 
 def test_the_guard_lets_typos_through(searcher):
@@ -145,8 +146,8 @@ def test_a_word_is_looked_up_once_across_questions(monkeypatch):
     import assistant.search.correct as correct_module
     from assistant.records import Passage
 
-    vocabulary = Vocabulary([Passage(passage_id="p", doc_id="d", text="partenariat avec la police", section=(),
-                                     lang="fr", start=0, end=26, order=0)])
+    vocabulary = Vocabulary(count_words([Passage(passage_id="p", doc_id="d", text="partenariat avec la police",
+                                                 section=(), lang="fr", start=0, end=26, order=0)]))
     searches = []
     extract = correct_module.process.extract
 
@@ -158,3 +159,9 @@ def test_a_word_is_looked_up_once_across_questions(monkeypatch):
     for _ in range(3):
         assert vocabulary.correct("partenarait") == "partenariat"
     assert searches == ["partenarait"]
+
+
+def test_the_words_counted_at_build_are_the_ones_counted_from_the_passages(bundled_index):
+    assert bundled_index.word_counts is not None  # read from the index, not counted at each start
+    counted = count_words(bundled_index.passages)
+    assert list(bundled_index.word_counts.items()) == list(counted.items())  # same words, counts and order

@@ -48,7 +48,7 @@ def test_rebuild_reuses_vectors_and_keeps_ids(corpus_copy, tmp_path):
     assert {path.name for path in index_dir.iterdir()} == {
         "manifest.json", ".build.lock", *read_manifest(index_dir).files.values()}
     assert {name.split("-")[0] for name in read_manifest(index_dir).files.values()} == {
-        "documents", "embeddings", "lexical", "lexicon", "passages", "vectors"}
+        "documents", "embeddings", "lexical", "lexicon", "passages", "vectors", "words"}
 
 
 def test_stale_and_mismatched_indexes_are_refused(corpus_copy, tmp_path):

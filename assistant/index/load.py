@@ -23,6 +23,7 @@ from assistant.index.passage_table import PassageTable, field_values
 from assistant.index.problems import IndexCorrupt, IndexMismatch, IndexStale
 from assistant.index.sanity import check_lexical, check_vector_sample
 from assistant.index.vectors import flat_vectors, read_flags
+from assistant.index.wordcounts import load_word_counts
 from assistant.records import Document, DocumentInfo, Passage
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class Index:
     lexical: LexicalIndex | None = None
     lexicon: Lexicon | None = None  # None: made by an encoder without one
     stored_vectors: VectorRows | None = None  # the embeddings file, open while the index is
+    word_counts: dict[str, int] | None = None  # the corpus's words as written (None: count them from the passages)
 
     def __post_init__(self) -> None:
         ids = self.passages.ids if isinstance(self.passages, PassageTable) else [p.passage_id for p in self.passages]
@@ -155,6 +157,8 @@ def _load_build(
         lexical = _load_lexical(folder, manifest, passages, memory_map)
         lexicon_file = manifest.files.get("lexicon")
         lexicon = Lexicon.load(folder / lexicon_file) if lexicon_file else None
+        words_file = manifest.files.get("words")  # indexes built before it have none
+        word_counts = load_word_counts(folder / words_file) if words_file else None
         _check_counts(folder, manifest, passages, documents, faiss_index, stored)
         check_lexical(lexical, len(passages))
         check_vector_sample(stored)  # also when the vectors searched are the FAISS index's own
@@ -181,6 +185,7 @@ def _load_build(
         lexical=lexical,
         lexicon=lexicon,
         stored_vectors=stored if vectors is stored else None,
+        word_counts=word_counts,
     )
 
 

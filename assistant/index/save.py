@@ -23,11 +23,14 @@ from assistant.index.manifest import FORMAT_VERSION, MANIFEST, IndexManifest
 from assistant.index.ondisk import VectorRows
 from assistant.index.passage_table import write_passages
 from assistant.index.vectors import APPROXIMATE_ABOVE, make_faiss_index
+from assistant.index.wordcounts import count_words, save_word_counts
 from assistant.records import Document, Passage
 
 log = logging.getLogger(__name__)
 
 BUILD_LOCK = ".build.lock"
+# What a build's file names start with ("passages-<build>.table"): files of no current build are removed.
+BUILD_FILE_KINDS = frozenset({"vectors", "embeddings", "passages", "documents", "lexical", "lexicon", "words"})
 
 
 def _write_faiss(faiss_index: faiss.Index, path: Path) -> None:
@@ -142,6 +145,11 @@ def _save_index(
         for part, name in lexical_files.items():
             files[f"lexical.{part}"] = name
             _fsync_file(folder / name)
+        files["words"] = f"words-{build}.json"
+        path = folder / files["words"]
+        written.append(path)
+        save_word_counts(path, count_words(passages))
+        _fsync_file(path)
         if lexicon is not None:
             files["lexicon"] = f"lexicon-{build}.npz"
             path = folder / files["lexicon"]
@@ -194,7 +202,7 @@ def remove_unused_files(folder: Path, files: dict[str, str]) -> None:
         if not path.is_file() or path.name in keep:
             continue
         stem = path.name.split("-", 1)[0]
-        stale = "-" in path.name and stem in {"vectors", "embeddings", "passages", "documents", "lexical", "lexicon"}
+        stale = "-" in path.name and stem in BUILD_FILE_KINDS
         if stale or (path.name.startswith(MANIFEST + ".") and path.name.endswith(".tmp")):
             try:
                 path.unlink(missing_ok=True)

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from assistant.index.keyword import lexical_text
-from assistant.index.terms import LANGUAGES, fold, stems, words, words_of
-from assistant.records import Passage
+from assistant.index.terms import LANGUAGES, fold, stems, words
 
 MIN_LETTERS = 4
-_BLOCK = 2000  # passages read into the vocabulary at a time
 TWO_EDITS_FROM = 8
 # Words already looked at, kept across questions (they recur); emptied past this many.
 CACHED_WORDS = 4096
@@ -46,18 +43,13 @@ def allowed_edits(word: str) -> int:
 class Vocabulary:
     """The corpus's words (both languages, accents folded) with their frequencies."""
 
-    def __init__(self, passages: Sequence[Passage], extra_words: Iterable[str] = (),
+    def __init__(self, typed: Mapping[str, int], extra_words: Iterable[str] = (),
                  is_real_word: Callable[[str], bool] = lambda word: False) -> None:
-        """`extra_words` count as known (the glossary's); `is_real_word` protects words that
-        the corpus lacks but a language has (see Encoder.knows_word)."""
+        """`typed` counts the corpus's words as written (assistant.index.wordcounts); `extra_words`
+        count as known (the glossary's); `is_real_word` protects words that the corpus lacks but
+        a language has (see Encoder.knows_word)."""
         counts: Counter[str] = Counter()
         spelled: dict[str, Counter[str]] = {}
-        # The regex over a block of passages at a time, then work per distinct word: a corpus
-        # repeats a small vocabulary (100,000 passages: about 2 s instead of 10, and never
-        # more than a block's words in memory).
-        typed: Counter[str] = Counter()
-        for start in range(0, len(passages), _BLOCK):
-            typed.update(words_of("\n".join(lexical_text(passage) for passage in passages[start:start + _BLOCK])))
         for word, count in typed.items():
             if not words(word):  # a stop word, or a lone letter
                 continue

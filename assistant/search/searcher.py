@@ -13,6 +13,7 @@ from assistant.index import Index, load_index
 from assistant.index.keyword import build_lexical
 from assistant.index.passage_table import field_values
 from assistant.index.terms import words
+from assistant.index.wordcounts import count_words
 from assistant.ingest.fingerprint import corpus_fingerprint
 from assistant.records import Answer
 from assistant.roles import RANK_OFFSETS, cited_roles
@@ -41,7 +42,8 @@ class Searcher:
         self.encoder = encoder
         self.glossary = glossary if glossary is not None else load_glossary()
         glossary_words = [word for term in self.glossary.terms for phrase, _ in term.phrases for word in words(phrase)]
-        self.vocabulary = Vocabulary(index.passages, glossary_words, encoder.knows_word)
+        typed = index.word_counts if index.word_counts is not None else count_words(index.passages)
+        self.vocabulary = Vocabulary(typed, glossary_words, encoder.knows_word)
         self.analyser = QuestionAnalyser(encoder, self.glossary, index.lexicon, self.vocabulary)
         self.dense = DenseSearcher(index)
         self.keyword = KeywordSearcher(index.lexical if index.lexical is not None else build_lexical(index.passages))
