@@ -22,6 +22,7 @@ from assistant.index.lexicon import Lexicon
 from assistant.index.manifest import FORMAT_VERSION, MANIFEST, IndexManifest
 from assistant.index.ondisk import VectorRows
 from assistant.index.passage_table import write_passages
+from assistant.index.scratch import give_back_memory
 from assistant.index.vectors import APPROXIMATE_ABOVE, make_faiss_index
 from assistant.records import Document, Passage
 
@@ -46,10 +47,10 @@ def _write_npy(vectors: np.ndarray | VectorRows, path: Path) -> None:
         np.lib.format.write_array_header_1_0(
             handle, {"descr": "<f4", "fortran_order": False, "shape": (count, dimension)})
         for first in range(0, count, _BLOCK):
-            handle.write(np.ascontiguousarray(vectors[first : first + _BLOCK], dtype=np.float32).tobytes())
+            handle.write(memoryview(np.ascontiguousarray(vectors[first : first + _BLOCK], dtype=np.float32)))
 
 
-_BLOCK = 16_384  # rows written at a time
+_BLOCK = 4096  # rows written at a time
 
 
 def _fsync_file(path: Path) -> None:
@@ -131,6 +132,7 @@ def _save_index(
         _write_faiss(faiss_index, path)
         _fsync_file(path)
         del faiss_index
+        give_back_memory()  # the graph's 110 MB, before the keyword index is built
         path = folder / files["passages"]
         written.append(path)
         write_passages(path, passages, passage_extras)

@@ -65,6 +65,7 @@ def make_faiss_index(
                 graph.train(np.vstack([low, high]))
             for first, block in _blocks(vectors, held):
                 index.add_with_ids(block, first + np.flatnonzero(held[first : first + BLOCK]).astype(np.int64))
+                del block  # before the next one is read: one block in memory at a time
         description = {"kind": "hnsw", "storage": "sq8", **HNSW, "approximate_above": approximate_above,
                        "held": int(held.sum())}
         return index, description
