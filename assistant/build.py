@@ -167,6 +167,7 @@ def build_index(
         passages = link_translations(stored.infos(), passages, vectors)
         lexicon = build_lexicon(passages, encoder.encoder_id, lambda words: _encode_words(encoder, words),
                                 previous=_previous_lexicon(index_dir, encoder.encoder_id))
+        lexicon = lexicon.to_save() if lexicon is not None else None
         give_back_memory()
         fingerprint = corpus_fingerprint(corpus_dir, state)
         manifest = {
@@ -175,6 +176,7 @@ def build_index(
             "pipeline_version": PIPELINE_VERSION,
             "skipped_files": {problem.path: problem.reason for problem in problems if problem.skipped},
         }
+        passage_count = len(passages)
         saved = save_index(
             index_dir,
             stored,
@@ -183,6 +185,7 @@ def build_index(
             manifest,
             passage_extras={EMBEDDING_KEY: keys},
             lexicon=lexicon,
+            release_passages=True,  # the one reference to them: their memory is free for the graph's
             **({"approximate_above": approximate_above} if approximate_above is not None else {}),
         )
     finally:
@@ -191,9 +194,9 @@ def build_index(
     changed = [name for name, digest in state.items() if name in previous_state and previous_state[name] != digest]
     return BuildReport(
         documents=len(stored),
-        passages=len(passages),
+        passages=passage_count,
         embedded=len(missing),
-        reused=len(passages) - len(missing),
+        reused=passage_count - len(missing),
         added_files=sorted(set(state) - set(previous_state)) if previous_state else sorted(state),
         changed_files=sorted(changed),
         removed_files=sorted(set(previous_state) - set(state)),
