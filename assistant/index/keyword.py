@@ -89,12 +89,21 @@ def lexical_text(passage: Passage) -> str:
 
 def build_lexical(passages: Sequence[Passage]) -> LexicalIndex:
     """Index passages for BM25, each stemmed in its own language."""
+    return index_terms(lexical_terms(passages))
+
+
+def lexical_terms(passages: Sequence[Passage]) -> list[list[str]]:
+    """Return each passage's keyword terms, stemmed in its own language (what index_terms takes)."""
     # One copy of each term: a corpus repeats a small vocabulary, and 100,000 passages' terms
     # as separate strings take ~150 MB while the index is built.
-    corpus = [[sys.intern(term) for term in passage_terms(lexical_text(passage), passage.lang)] for passage in passages]
+    return [[sys.intern(term) for term in passage_terms(lexical_text(passage), passage.lang)] for passage in passages]
+
+
+def index_terms(corpus: list[list[str]]) -> LexicalIndex:
+    """Return the BM25 index of passages' terms (see lexical_terms): the passages themselves need not be held."""
     bm25 = bm25s.BM25(k1=K1, b=B, method="lucene")
     if corpus and any(corpus):
         bm25.index(corpus, show_progress=False)
     else:  # bm25s cannot index an empty vocabulary; one placeholder term keeps it valid
-        bm25.index([["\x00"] for _ in passages] or [["\x00"]], show_progress=False)
-    return LexicalIndex(bm25=bm25, count=len(passages))
+        bm25.index([["\x00"] for _ in corpus] or [["\x00"]], show_progress=False)
+    return LexicalIndex(bm25=bm25, count=len(corpus))

@@ -33,6 +33,14 @@ class File:
             self._handle.seek(offset)
             return self._handle.read(size)
 
+    def read_into(self, offset: int, buffer: memoryview) -> int:
+        """Fill `buffer` with bytes from `offset` without an intermediate copy; return how many were read."""
+        if hasattr(os, "preadv"):
+            return os.preadv(self.descriptor, [buffer], offset)
+        data = self.read(offset, len(buffer))  # pragma: no cover - not Linux
+        buffer[: len(data)] = data
+        return len(data)
+
     def close(self) -> None:
         """Close the file; reading afterwards raises ValueError or OSError."""
         self._handle.close()
@@ -83,8 +91,11 @@ class VectorRows:
             first, stop, step = key.indices(self.shape[0])
             if step == 1:  # a block of rows: one read
                 count = max(0, stop - first)
-                data = self._file.read(self._offset + first * self._row_bytes, count * self._row_bytes)
-                return np.frombuffer(data, dtype=np.float32).reshape(count, self.shape[1]).copy()
+                rows = np.empty((count, self.shape[1]), dtype=np.float32)  # read straight into: one copy, not two
+                start = self._offset + first * self._row_bytes
+                if self._file.read_into(start, memoryview(rows.reshape(-1).view(np.uint8))) < rows.nbytes:
+                    raise ValueError(f"{count} rows from {first} run past the end of the file")
+                return rows
             return self._rows(np.arange(first, stop, step))
         positions = np.asarray(key)
         if positions.dtype == bool:

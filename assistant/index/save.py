@@ -17,11 +17,12 @@ import numpy as np
 
 from assistant.index.checksums import file_checksums
 from assistant.index.document_table import DocumentTable, write_documents
-from assistant.index.keyword import LEXICAL_VERSION, LexicalIndex, build_lexical
+from assistant.index.keyword import LEXICAL_VERSION, LexicalIndex, index_terms, lexical_terms
 from assistant.index.lexicon import Lexicon
 from assistant.index.manifest import FORMAT_VERSION, MANIFEST, IndexManifest
 from assistant.index.ondisk import VectorRows
 from assistant.index.passage_table import write_passages
+from assistant.index.scratch import give_back_memory
 from assistant.index.vectors import APPROXIMATE_ABOVE, make_faiss_index
 from assistant.index.wordcounts import count_words, save_word_counts
 from assistant.records import Document, Passage
@@ -49,10 +50,10 @@ def _write_npy(vectors: np.ndarray | VectorRows, path: Path) -> None:
         np.lib.format.write_array_header_1_0(
             handle, {"descr": "<f4", "fortran_order": False, "shape": (count, dimension)})
         for first in range(0, count, _BLOCK):
-            handle.write(np.ascontiguousarray(vectors[first : first + _BLOCK], dtype=np.float32).tobytes())
+            handle.write(memoryview(np.ascontiguousarray(vectors[first : first + _BLOCK], dtype=np.float32)))
 
 
-_BLOCK = 16_384  # rows written at a time
+_BLOCK = 4096  # rows written at a time
 
 
 def _fsync_file(path: Path) -> None:
@@ -90,15 +91,20 @@ def save_index(
     passage_extras: dict[str, list[str]] | None = None,
     approximate_above: int = APPROXIMATE_ABOVE,
     lexicon: Lexicon | None = None,
+    release_passages: bool = False,
 ) -> IndexManifest:
     """Write a new index beside the old one, then switch manifest.json to it in one rename.
 
+    With `release_passages` the `passages` list is emptied once they are written and their
+    keyword terms taken, before the vector graph is built: a build holding no other
+    reference to them (build_index) then gives their memory back (160 MB at 100k).
     Until that rename the previous manifest and the files it names are untouched, so a
     build that fails or is killed leaves the previous index loadable. Builds into the same
     folder wait for each other.
     """
     with build_lock(folder):
-        return _save_index(folder, documents, passages, vectors, manifest, passage_extras, approximate_above, lexicon)
+        return _save_index(folder, documents, passages, vectors, manifest, passage_extras, approximate_above, lexicon,
+                           release_passages)
 
 
 def _save_index(
@@ -110,6 +116,7 @@ def _save_index(
     passage_extras: dict[str, list[str]] | None,
     approximate_above: int,
     lexicon: Lexicon | None,
+    release_passages: bool,
 ) -> IndexManifest:
     folder.mkdir(parents=True, exist_ok=True)
     build = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -120,36 +127,44 @@ def _save_index(
         "documents": f"documents-{build}.table",
     }
     citable = np.array([passage.citable for passage in passages], dtype=bool)
+    passage_count = len(passages)
     written: list[Path] = []
     try:
         path = folder / files["embeddings"]
         written.append(path)
         _write_npy(vectors, path)
         _fsync_file(path)
-        # Each part is made, written and let go before the next: their memory never adds up
-        # (at 100,000 passages the graph takes ~110 MB, the keyword index being built more).
-        faiss_index, faiss_description = make_faiss_index(vectors, approximate_above, citable)
-        path = folder / files["vectors"]
-        written.append(path)
-        _write_faiss(faiss_index, path)
-        _fsync_file(path)
-        del faiss_index
         path = folder / files["passages"]
         written.append(path)
         write_passages(path, passages, passage_extras)
         path = folder / files["documents"]
         written.append(path)
         write_documents(path, documents)
-        written.extend(folder / name for name in LexicalIndex.file_names(f"lexical-{build}").values())
-        lexical_files = build_lexical(passages).save(folder, f"lexical-{build}")
-        for part, name in lexical_files.items():
-            files[f"lexical.{part}"] = name
-            _fsync_file(folder / name)
         files["words"] = f"words-{build}.json"
         path = folder / files["words"]
         written.append(path)
         save_word_counts(path, count_words(passages))
         _fsync_file(path)
+        terms = lexical_terms(passages)
+        if release_passages:
+            passages.clear()
+        give_back_memory()
+        # Each part is made, written and let go before the next: their memory never adds up
+        # (at 100,000 passages the keyword index takes ~180 MB while built, the graph ~160 MB).
+        written.extend(folder / name for name in LexicalIndex.file_names(f"lexical-{build}").values())
+        lexical_files = index_terms(terms).save(folder, f"lexical-{build}")
+        del terms
+        give_back_memory()
+        for part, name in lexical_files.items():
+            files[f"lexical.{part}"] = name
+            _fsync_file(folder / name)
+        faiss_index, faiss_description = make_faiss_index(vectors, approximate_above, citable)
+        path = folder / files["vectors"]
+        written.append(path)
+        _write_faiss(faiss_index, path)
+        _fsync_file(path)
+        del faiss_index
+        give_back_memory()
         if lexicon is not None:
             files["lexicon"] = f"lexicon-{build}.npz"
             path = folder / files["lexicon"]
@@ -161,7 +176,7 @@ def _save_index(
             **manifest,
             "faiss": faiss_description,
             "lexical": {"version": LEXICAL_VERSION},
-            "counts": {"documents": len(documents), "passages": len(passages)},
+            "counts": {"documents": len(documents), "passages": passage_count},
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "build": build,
             "files": files,
