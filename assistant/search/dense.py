@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-import mmap
-from pathlib import Path
 
 import numpy as np
 
 from assistant.index import Index
+from assistant.index.ondisk import VectorRows
 from assistant.index.sanity import check_cosines, check_positions
 from assistant.search.fuse import Ranking, Standardiser
 
@@ -24,7 +23,7 @@ class DenseSearcher:
 
     def __init__(self, index: Index) -> None:
         self.index = index
-        self.vectors = vectors_in_memory(index)
+        self.vectors = passage_vectors(index)
         # How a question's cosines spread over the collection (for fusion), estimated from
         # evenly spaced passages: their mean vector and covariance give the mean and
         # variance of any question's cosines with them (q·m and qᵀCq), so a question costs
@@ -63,37 +62,13 @@ class DenseSearcher:
         return Standardiser.from_moments(float(self._sample_mean @ vector), max(variance, 0.0) ** 0.5)
 
 
-def vectors_in_memory(index: Index) -> np.ndarray:
-    """Return the passages' exact vectors as an array read from memory, not row by row from disk.
+def passage_vectors(index: Index) -> np.ndarray | VectorRows:
+    """Return the passages' exact vectors: in memory beside an exact index, else read by rows.
 
     An exact FAISS index holds them already. Beside an approximate one (8-bit codes) they
-    stay in the embeddings file, mapped read-only: a question reads the ~100 it needs at
-    memory speed (0.01 ms rather than 0.4 ms in 100 reads at 100,000 passages), the pages
-    are the page cache's, shared by every process serving the index, and the exact floats
-    are kept (8-bit codes would move cosines by ~1e-3). When the file cannot be mapped,
-    the index's own rows are read as before.
+    stay in the embeddings file and a question reads the ~100 rows it needs with pread.
+    Mapping the file instead saved ~0.4 ms a question at 100,000 passages but every page
+    a question touched stayed resident: the searching process grew from 357 to 473 MB over
+    312 questions (scripts/bench's peak RSS at 100k: 550 MB against its 500 MB limit).
     """
-    if isinstance(index.vectors, np.ndarray):
-        return index.vectors
-    name = index.manifest.files.get("embeddings")
-    try:
-        return _map_matrix(index.folder / name) if name else index.vectors
-    except (OSError, ValueError):
-        return index.vectors  # type: ignore[return-value]
-
-
-def _map_matrix(path: Path) -> np.ndarray:
-    """Return a float32 matrix .npy file mapped read-only (the mapping lives as long as the array)."""
-    with path.open("rb") as handle:
-        version = np.lib.format.read_magic(handle)
-        reader = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-        shape, fortran_order, dtype = reader(handle)
-        offset = handle.tell()
-        if len(shape) != 2 or fortran_order or dtype != np.float32:
-            raise ValueError(f"{path} does not hold a float32 matrix")
-        if shape[0] * shape[1] == 0:
-            return np.zeros(shape, dtype=np.float32)
-        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    if hasattr(mapped, "madvise") and hasattr(mmap, "MADV_RANDOM"):
-        mapped.madvise(mmap.MADV_RANDOM)  # a question reads a few scattered rows: no read-ahead
-    return np.frombuffer(mapped, dtype=np.float32, count=shape[0] * shape[1], offset=offset).reshape(shape)
+    return index.vectors
