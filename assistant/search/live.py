@@ -1,8 +1,11 @@
 """A searcher that follows its index folder: a finished build is answered from within seconds, no restart.
 
-`LiveSearcher` looks at the folder's manifest.json (a stat, at most every `every`
-seconds, and a read only when it changed). When another build id is there it loads that
-index beside the one in use, warms it up, then swaps it in; requests that started on the
+`LiveSearcher` looks at the folder's manifest.json (a stat, a few microseconds, at each
+request and every `every` seconds in a watcher thread; a read only when it changed). When
+another build id is there it loads that index beside the one in use, warms it up, then
+swaps it in; a request that finds the switch not done yet waits for it, so nothing asked
+after a build finished is answered from the index before it (with `serve --workers N` the
+page's "done" may come from one process while the next question goes to another); requests that started on the
 old searcher finish on it (`lease()`), and it is closed once the last one is done. A build
 that fails never switches the manifest, and an index that does not load is logged and
 skipped, so the process goes on answering from what it has. Each serving process holds
@@ -66,7 +69,7 @@ class LiveSearcher:
     @contextmanager
     def lease(self) -> Iterator[Searcher]:
         """Hold the current searcher for one request: a swap meanwhile closes it only after."""
-        self.check()
+        self._follow()
         with self._lock:
             searcher = self._current
             self._leases[id(searcher)] = self._leases.get(id(searcher), 0) + 1
@@ -77,7 +80,7 @@ class LiveSearcher:
 
     def acquire(self) -> Searcher:
         """Return the current searcher, held until release(searcher) (for callers that cannot use `with`)."""
-        self.check()
+        self._follow()
         with self._lock:
             searcher = self._current
             self._leases[id(searcher)] = self._leases.get(id(searcher), 0) + 1
@@ -108,6 +111,12 @@ class LiveSearcher:
             self._load(stamp)
         elif not self._loading.locked():
             threading.Thread(target=self._load, args=(stamp,), name="index-switch", daemon=True).start()
+
+    def _follow(self) -> None:
+        """Switch now, waiting for the load, when the manifest names another build than the one in use."""
+        stamp = _stamp(self._manifest)
+        if stamp is not None and stamp != self._seen:
+            self._load(stamp)
 
     def refresh(self) -> bool:
         """Load a new build now if there is one; return whether the searcher changed."""
