@@ -18,10 +18,12 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+
+from assistant.index.save import folder_lock
 
 log = logging.getLogger(__name__)
 
@@ -58,21 +60,9 @@ class JobStatus:
         return asdict(self)
 
 
-@contextmanager
-def jobs_lock(index_dir: Path) -> Iterator[None]:
+def jobs_lock(index_dir: Path) -> AbstractContextManager[None]:
     """Hold the lock that lets one background build at a time run on an index folder, across processes."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: this process's queue only
-        yield
-        return
-    with (index_dir / JOBS_LOCK).open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return folder_lock(index_dir, JOBS_LOCK)
 
 
 def write_status(index_dir: Path, job: JobStatus) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import tomlkit
@@ -13,6 +13,7 @@ from tomlkit.toml_document import TOMLDocument
 
 from assistant.collection.files import write_atomically
 from assistant.collection.rules import CollectionRejected
+from assistant.index.save import folder_lock
 from assistant.ingest.manifest import MANIFEST_NAME
 
 LOCK_NAME = ".collection.lock"
@@ -26,21 +27,9 @@ HEADER = (
 )
 
 
-@contextmanager
-def collection_lock(corpus_dir: Path) -> Iterator[None]:
+def collection_lock(corpus_dir: Path) -> AbstractContextManager[None]:
     """Let one change at a time touch the corpus folder and its manifest, across processes."""
-    corpus_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: one change at a time by hand
-        yield
-        return
-    with (corpus_dir / LOCK_NAME).open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return folder_lock(corpus_dir, LOCK_NAME)
 
 
 def read_toml(corpus_dir: Path, lang: str = "en") -> TOMLDocument:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import logging
@@ -62,24 +63,32 @@ def _fsync_file(path: Path) -> None:
 
 
 @contextmanager
-def build_lock(folder: Path) -> Iterator[None]:
-    """Let one build at a time write into an index folder, across processes.
+def folder_lock(folder: Path, name: str) -> Iterator[None]:
+    """Hold the lock file `name` in a folder (made if needed): one holder at a time, across processes.
 
-    Without it a build finishing first (`assistant serve` rebuilding a stale index, say)
-    would tidy away the half-written files of one running beside it (`assistant ingest`).
+    On Windows (no fcntl) nothing is locked: one change at a time by hand.
     """
     folder.mkdir(parents=True, exist_ok=True)
     try:
         import fcntl
-    except ImportError:  # pragma: no cover - Windows: no lock, one build at a time by hand
+    except ImportError:  # pragma: no cover - Windows
         yield
         return
-    with (folder / BUILD_LOCK).open("a") as handle:
+    with (folder / name).open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build_lock(folder: Path) -> contextlib.AbstractContextManager[None]:
+    """Let one build at a time write into an index folder, across processes.
+
+    Without it a build finishing first (`assistant serve` rebuilding a stale index, say)
+    would tidy away the half-written files of one running beside it (`assistant ingest`).
+    """
+    return folder_lock(folder, BUILD_LOCK)
 
 
 def save_index(
