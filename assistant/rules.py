@@ -11,9 +11,8 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from assistant.errors import UserError
+from assistant.errors import CodedRefusal
 from assistant.lang import detect_language
-from assistant.messages import message
 from assistant.records import Filters
 from assistant.sectors import SECTORS
 
@@ -26,21 +25,8 @@ MAX_CONTEXT = 5
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-class QuestionRejected(UserError):
+class QuestionRejected(CodedRefusal):
     """A question (or its k, filters) that the rules refuse: a code, values, and a language."""
-
-    def __init__(self, code: str, lang: str = "en", **values: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.lang = lang
-        self.values = values
-
-    def message(self, lang: str | None = None) -> str:
-        """Return what to tell the user, in `lang` (default: the question's language)."""
-        return message(self.code, lang or self.lang, **self.values)
-
-    def __str__(self) -> str:
-        return self.message()
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.errors import UserError
+from assistant.errors import CodedRefusal
 from assistant.ingest.limits import MB, FileLimits
-from assistant.messages import message
 
 
 def max_file_bytes() -> int:
@@ -39,18 +38,5 @@ LANGS = ("fr", "en")
 FIRST_YEAR = 1900
 
 
-class CollectionRejected(UserError):
+class CollectionRejected(CodedRefusal):
     """A file or a field the collection refuses: a catalogue code, its values, and a language."""
-
-    def __init__(self, code: str, lang: str = "en", **values: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.lang = lang
-        self.values = values
-
-    def message(self, lang: str | None = None) -> str:
-        """Return what to tell the user, in `lang` (default: the language it was raised in)."""
-        return message(self.code, lang or self.lang, **self.values)
-
-    def __str__(self) -> str:
-        return self.message()
