@@ -23,9 +23,10 @@ BRANCH_DIM = 256
 LEFT_CONTEXT = {2: 0, 3: 1, 5: 2}  # pieces an n-gram window reaches to the left of its own
 _MAX_LEFT = max(LEFT_CONTEXT.values())
 _MAX_RIGHT = max(order - 1 - left for order, left in LEFT_CONTEXT.items())
-# Rows up to which products go block by block (scripts/bench_encoder.py: from 1.7 to 1.0 ms
-# a question; above ~48 rows a block's product leaves the small-matrix kernels).
-BLOCKED_UP_TO = 48
+# Rows from which, and up to which, products go block by block (scripts/bench_encoder.py: a
+# question from 1.5 to 1.1 ms; measured by block size and rows, one product is as fast from
+# ~20 rows). One row is a matrix-vector product, which OpenBLAS never packs.
+BLOCKED_FROM, BLOCKED_UP_TO = 2, 18
 _BLOCK = 256
 
 
@@ -36,7 +37,6 @@ def encode_pieces(weights: UseWeights, pieces: list[list[int]]) -> np.ndarray:
     flat = np.fromiter(chain.from_iterable(pieces), dtype=np.int64, count=count)
     starts = np.zeros(len(pieces), dtype=np.int64)
     np.cumsum(lengths[:-1], out=starts[1:])
-    product = _blocked_product if count <= BLOCKED_UP_TO else _product
 
     # features: [piece vector | branch 2 | branch 3 | branch 5], written in place
     features = np.empty((count, PIECE_DIM + len(ORDERS) * BRANCH_DIM), dtype=np.float32)
@@ -46,7 +46,7 @@ def encode_pieces(weights: UseWeights, pieces: list[list[int]]) -> np.ndarray:
     embedded *= weights.scale[chunk, None]
     embedded += weights.lo[chunk, None]
 
-    projected = product(embedded, weights.proj_W)
+    projected = _product(embedded, weights.proj_W)
     projected += weights.proj_b
     _layer_norm(projected, weights.ln_g_all, weights.ln_b_all, float(weights.eps))
 
@@ -58,12 +58,12 @@ def encode_pieces(weights: UseWeights, pieces: list[list[int]]) -> np.ndarray:
         inputs = projected[:, number * BRANCH_DIM:(number + 1) * BRANCH_DIM]
         columns = window[:, _MAX_LEFT - LEFT_CONTEXT[order]:_MAX_LEFT - LEFT_CONTEXT[order] + order]
         scratch[:count] = inputs
-        hidden = product(scratch[columns].reshape(count, order * BRANCH_DIM), w1)
+        hidden = _product(scratch[columns].reshape(count, order * BRANCH_DIM), w1)
         hidden += b1
         np.maximum(hidden, 0, out=hidden)
         hidden += inputs
         scratch[:count] = hidden
-        second = product(scratch[columns].reshape(count, order * BRANCH_DIM), w2)
+        second = _product(scratch[columns].reshape(count, order * BRANCH_DIM), w2)
         second += b2
         np.maximum(second, 0, out=second)
         second += hidden
@@ -72,7 +72,7 @@ def encode_pieces(weights: UseWeights, pieces: list[list[int]]) -> np.ndarray:
     _layer_norm(features, weights.ln_g, weights.ln_b, float(weights.eps))
 
     # The sum over a text's pieces commutes with the (linear) projection: sum, then project.
-    summed = np.add.reduceat(features, starts, axis=0) @ weights.cnn_W
+    summed = _product(np.add.reduceat(features, starts, axis=0), weights.cnn_W)
     float_lengths = lengths.astype(np.float32)
     summed += float_lengths[:, None] * weights.cnn_b
     summed *= np.reciprocal(np.sqrt(float_lengths))[:, None]
@@ -81,13 +81,13 @@ def encode_pieces(weights: UseWeights, pieces: list[list[int]]) -> np.ndarray:
 
 def _head(weights: UseWeights, summed: np.ndarray) -> np.ndarray:
     """The feed-forward head over each text's summed features, normalised to unit length."""
-    first = np.maximum(summed @ weights.d0, 0)
-    second = summed @ weights.p1
-    second += first @ weights.d1
+    first = np.maximum(_product(summed, weights.d0), 0)
+    second = _product(summed, weights.p1)
+    second += _product(first, weights.d1)
     np.maximum(second, 0, out=second)
-    third = np.maximum(second @ weights.d2, 0)
-    vectors = second @ weights.p3
-    vectors += third @ weights.d3
+    third = np.maximum(_product(second, weights.d2), 0)
+    vectors = _product(second, weights.p3)
+    vectors += _product(third, weights.d3)
     np.tanh(vectors, out=vectors)
     squared = np.einsum("ij,ij->i", vectors, vectors)
     vectors *= np.reciprocal(np.sqrt(np.clip(squared, float(weights.eps), None)))[:, None]
@@ -95,6 +95,9 @@ def _head(weights: UseWeights, summed: np.ndarray) -> np.ndarray:
 
 
 def _product(rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """rows @ matrix, block by block for a few rows (see BLOCKED_FROM)."""
+    if BLOCKED_FROM <= rows.shape[0] <= BLOCKED_UP_TO:
+        return _blocked_product(rows, matrix)
     return rows @ matrix
 
 
