@@ -17,6 +17,7 @@ from assistant.placeholders import fill
 from assistant.rules import MAX_QUESTION_CHARS
 from assistant.web import api, collection_api, collection_page, excerpts, pages
 from assistant.web.errors import register_error_handlers
+from assistant.web.fast_ask import answer_directly
 from assistant.web.hosts import LOOPBACK_NAMES, install_host_check
 from assistant.web.state import install
 
@@ -82,7 +83,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(collection_page.bp)
     register_error_handlers(app)
     app.before_request(_search_threads)
-    app.wsgi_app = _secured(app.wsgi_app)  # type: ignore[method-assign]
+    # Plain questions skip Flask's request machinery (assistant.web.fast_ask); every answer gets the headers.
+    app.wsgi_app = _secured(answer_directly(app, app.wsgi_app, _search_threads))  # type: ignore[method-assign]
     return app
 
 
