@@ -33,10 +33,10 @@ from assistant.harness import TIMING_QUESTIONS
 # (label, depth in the table, object path from the module globals below, attribute)
 STAGES = (
     ("application (WSGI)", 0, "app", "wsgi_app"),
-    ("language of the interface", 1, "api", "request_language"),
-    ("JSON body", 1, "api", "parse_json_body"),
-    ("checks (parse_ask)", 1, "api", "parse_ask"),
-    ("search (answer_question)", 1, "api", "answer_question"),
+    ("language of the interface", 1, "fast", "_language"),
+    ("JSON body", 1, "fast", "parse_json_body"),
+    ("checks (parse_ask)", 1, "fast", "parse_ask"),
+    ("search (answer_question)", 1, "fast", "answer_question"),
     ("question analysis", 2, "searcher.analyser", "analyse"),
     ("encoding", 3, "searcher.analyser", "_encode"),
     ("lexicon translations", 3, "searcher.analyser.lexicon", "translations_by_word"),
@@ -45,8 +45,8 @@ STAGES = (
     ("fusion", 2, "searcher", "_fuse"),
     ("hits and highlights", 2, "searcher_module", "select_hits"),
     ("strength", 2, "searcher_module", "assess"),
-    ("answer dict", 1, "api", "answer_to_dict"),
-    ("JSON response", 1, "api", "jsonify"),
+    ("answer dict", 1, "fast", "answer_to_dict"),
+    ("JSON response", 1, "app.json", "dumps"),
 )
 
 
@@ -67,7 +67,7 @@ def _timed(function: Callable, label: str, times: dict[str, list[float]], marks:
 def profile(index: Path | None, repeat: int) -> dict[str, float]:
     """Return the median ms of each stage (and inbound, outbound, round trip) over repeat × the questions."""
     from assistant.search import searcher as searcher_module
-    from assistant.web import api
+    from assistant.web import fast_ask
     from assistant.web.app import create_app
     from assistant.web.serve import make_server
     from assistant.web.state import close_state, live_searcher
@@ -78,7 +78,8 @@ def profile(index: Path | None, repeat: int) -> dict[str, float]:
     app = create_app({"SETTINGS": load_settings()})
     searcher = live_searcher(app).current
     # select_hits and assess are wrapped where the searcher calls them: in its own module.
-    owners = {"app": app, "api": api, "searcher": searcher, "searcher_module": searcher_module}
+    # POST /api/ask is answered by assistant.web.fast_ask (Flask's view only for refusals and errors).
+    owners = {"app": app, "fast": fast_ask, "searcher": searcher, "searcher_module": searcher_module}
     times: dict[str, list[float]] = defaultdict(list)
     marks: dict[str, float] = {}
     for label, _, path, name in STAGES:

@@ -94,3 +94,21 @@ def test_glossary_makes_keyword_search_cross_lingual():
     assert _best(index, query_terms(question)) == -1
     widened = query_terms(question, load_glossary().expand(question))
     assert _best(index, widened) == 1
+
+
+def test_scores_are_bm25s_own_sums_bit_for_bit(bundled_index_dir):
+    """The keyword scores summed from plain views of the saved index are exactly bm25s's."""
+    from assistant.index import load_index
+    from assistant.index.keyword import lexical_text
+
+    with load_index(bundled_index_dir) as index:
+        lexical = index.lexical
+        assert isinstance(lexical.bm25.scores["data"], np.memmap)  # what the views avoid slicing
+        compared = 0
+        for passage in list(index.passages)[::7]:
+            terms = passage_terms(lexical_text(passage), passage.lang)[:12] + ["absent-term"]
+            ids = lexical.bm25.get_tokens_ids(terms)
+            expected = np.asarray(lexical.bm25.get_scores_from_ids(ids), dtype=np.float32)
+            assert np.array_equal(lexical.scores(terms), expected)
+            compared += int(expected.astype(bool).sum())
+        assert compared > 100

@@ -101,3 +101,27 @@ def test_an_update_embeds_only_new_words_and_matches_a_rebuild(bundled_index):
     assert updated.words == rebuilt.words
     assert np.allclose(updated.vectors, rebuilt.vectors, atol=2e-3)
     assert np.mean(updated.nearest == rebuilt.nearest) > 0.99
+
+
+@pytest.mark.parametrize(("candidates", "asked"), [(398, 2), (747, 3), (3000, 5), (20_000, 7), (900, 1), (500, 17)])
+def test_a_questions_words_are_compared_in_slices_with_the_same_outcome(candidates, asked):
+    """Slicing the candidates (fast small products) finds the rows the whole product finds."""
+    from assistant.index.lexicon import _nearest, _similarities
+
+    generator = np.random.default_rng(candidates)
+    vectors = generator.normal(size=(candidates, 512)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    # Words near some candidates (a translation close enough) and words near none.
+    queries = vectors[generator.integers(0, candidates, asked)] + generator.normal(0, 0.03, (asked, 512)).astype(
+        np.float32)
+    queries[::2] = generator.normal(size=(len(queries[::2]), 512))
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    whole = queries @ vectors.T
+    sliced = _similarities(queries, vectors)
+    assert sliced.shape == whole.shape and np.allclose(sliced, whole, atol=1e-5)
+    rows = np.arange(1000, 1000 + candidates)
+    names = [f"w{number}" for number in range(1000 + candidates)]
+    found = _nearest(queries, [f"q{number}" for number in range(asked)], vectors, rows, names, 0.7)
+    expected = np.where(whole.max(axis=1) >= 0.7, rows[whole.argmax(axis=1)], -1)
+    assert found.tolist() == expected.tolist()
+    assert (found < 0).any() and ((found >= 0).any() or asked == 1)  # both outcomes are compared

@@ -36,6 +36,7 @@ MAX_WORDS_PER_LANGUAGE = 20_000
 # Rows compared at once when finding each word's nearest word (bounds the build's memory).
 _BLOCK = 1024
 _FEW = 16
+_SMALL_PRODUCT = 1 << 19
 
 Encode = Callable[[Sequence[str]], np.ndarray]
 
@@ -215,9 +216,7 @@ def _nearest(
     below the threshold or is the same word (a name, a word both languages share)."""
     if not len(candidate_rows):
         return np.full(len(query_words), -1, dtype=np.int64)
-    # A question's few words: the candidates times the words is the faster product (0.16
-    # against 0.25 ms for 3 words and 750 candidates); the build's blocks keep their order.
-    similarities = (candidates @ queries.T).T if len(queries) <= _FEW else queries @ candidates.T
+    similarities = _similarities(queries, candidates)
     best = similarities.argmax(axis=1)
     rows = candidate_rows[best].astype(np.int64)
     good = similarities[np.arange(len(query_words)), best] >= threshold
@@ -225,6 +224,25 @@ def _nearest(
         if not good[number] or word_list[row] == word:
             rows[number] = -1
     return rows
+
+
+def _similarities(queries: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """Return each query's dot product with each candidate (queries × candidates).
+
+    A question's few words: the candidates times the words, in slices of at most
+    _SMALL_PRODUCT multiply-adds each. OpenBLAS multiplies small matrices several times
+    faster than larger ones of a few columns: 3 words against 750 candidates 0.05 ms
+    instead of 0.16, against 20,000 candidates 2.3 ms instead of 5.4. A slice's sums may
+    differ from the whole product's in the last bit (the nearest words found do not: every
+    word of the 10,000- and 100,000-passage lexicons measured). The build's blocks keep
+    their one product.
+    """
+    if len(queries) > _FEW:
+        return queries @ candidates.T
+    rows = max(64, _SMALL_PRODUCT // (len(queries) * max(1, candidates.shape[1])))
+    if len(queries) == 1 or rows >= len(candidates):
+        return (candidates @ queries.T).T
+    return np.hstack([(candidates[start : start + rows] @ queries.T).T for start in range(0, len(candidates), rows)])
 
 
 def _block(vectors: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -39,18 +39,21 @@ class DenseSearcher:
     def search(self, vector: np.ndarray, allowed: np.ndarray | None) -> Ranking:
         """Return the passages nearest to a question vector, by cosine similarity."""
         count = len(self.index.passages)
-        share = 1.0 if allowed is None else float(allowed.mean()) if count else 0.0
+        share = 1.0 if allowed is None else np.count_nonzero(allowed) / count if count else 0.0
         # A mask that keeps most passages (the citable ones) only needs DEPTH of them; filters go deeper.
         depth = min(math.ceil(DEPTH / share) if share >= 0.9 else FILTERED_DEPTH, count)
         if depth == 0:
             return Ranking.empty()
-        scores, positions = self.index.faiss_index.search(vector[None, :].astype(np.float32), depth)
-        keep = positions[0] >= 0
-        positions, scores = check_positions(positions[0][keep], count), check_cosines(scores[0][keep])
+        scores, positions = self.index.faiss_index.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), depth)
+        positions, scores = positions[0], scores[0]
+        keep = positions >= 0  # fewer found than asked for: FAISS pads with -1
+        if not keep.all():
+            positions, scores = positions[keep], scores[keep]
+        positions, scores = check_positions(positions, count), check_cosines(scores)
         if allowed is not None:
             keep = allowed[positions]
             positions, scores = positions[keep], scores[keep]
-        return Ranking(positions.astype(np.int64), scores.astype(np.float32))
+        return Ranking(positions.astype(np.int64, copy=False), scores.astype(np.float32, copy=False))
 
     def cosines(self, vector: np.ndarray, positions: np.ndarray | list[int]) -> np.ndarray:
         """Return the question's cosine with each of the given passages."""

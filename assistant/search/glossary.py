@@ -45,9 +45,12 @@ class Glossary:
         stemmed = {lang: tuple(stems(tokens, lang)) for lang in LANGUAGES}
         possible = sorted({number for lang, found in stemmed.items() for stem in found
                            for number in self.starts.get((lang, stem), ())})
+        present = {lang: frozenset(found) for lang, found in stemmed.items()}
         found: list[tuple[str, str]] = []
         for term in (self.terms[number] for number in possible):
-            matched = [(key, lang) for key, lang in term.keys if _contains(stemmed[lang], key)]
+            # A phrase can only occur where its first stem does: most of a term's phrases need no scan.
+            matched = [(key, lang) for key, lang in term.keys
+                       if key and key[0] in present[lang] and _contains(stemmed[lang], key)]
             if not matched:
                 continue
             used = {key for key, _ in matched}

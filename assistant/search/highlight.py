@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import numpy as np
-
 from assistant.index.terms import LANGUAGES, stems, words
 
 Span = tuple[int, int]
@@ -90,12 +88,12 @@ def passage_highlights(text: str, lang: str, wanted: frozenset[str]) -> tuple[Sp
     sentences, held = _sentences(text, lang)
     if len(sentences) < MIN_SENTENCES:
         return tuple(word_spans(text, lang, wanted))
-    scores = np.array([len(terms & wanted) for terms in held], dtype=np.float32)
-    if not scores.any():
+    scores = [len(terms & wanted) for terms in held]  # a few sentences: plain Python beats numpy
+    if not any(scores):
         return ()
-    order = np.argsort(-scores, kind="stable")
-    chosen = [int(order[0])]
-    best = float(scores[order[0]])
-    if len(order) > 1 and best > 0 and float(scores[order[1]]) >= SECOND_SENTENCE_RATIO * best:
-        chosen.append(int(order[1]))
+    order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)  # stable: the first of equals first
+    chosen = [order[0]]
+    best = scores[order[0]]
+    if len(order) > 1 and best > 0 and scores[order[1]] >= SECOND_SENTENCE_RATIO * best:
+        chosen.append(order[1])
     return tuple(sentences[number] for number in sorted(chosen))

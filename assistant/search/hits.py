@@ -64,8 +64,9 @@ def select_hits(
 
 def _overlap(first: frozenset[str], second: frozenset[str]) -> float:
     """Return the Jaccard overlap of two sets of words."""
-    union = len(first | second)
-    return len(first & second) / union if union else 1.0
+    shared = len(first & second)
+    union = len(first) + len(second) - shared  # without building the union
+    return shared / union if union else 1.0
 
 
 def _own_highlights(passage: Passage, wanted: frozenset[str]) -> tuple[tuple[int, int], ...]:

@@ -101,8 +101,9 @@ def analyse(text: str, glossary: Glossary, lang: str | None = None, context: Seq
     if corrections:
         text = apply_corrections(text, corrections)
     tokens = words(text)
-    main = list(dict.fromkeys(stems(tokens, lang if lang in LANGUAGES else "en")))
-    side = [term for other in LANGUAGES if other != lang for term in stems(tokens, other)]
+    stemmed = {code: stems(tokens, code) for code in LANGUAGES}  # each word's stem as English and as French
+    main = list(dict.fromkeys(stemmed[lang if lang in LANGUAGES else "en"]))
+    side = [term for other in LANGUAGES if other != lang for term in stemmed[other]]
     return Question(
         text=text,
         lang=lang,
@@ -110,7 +111,7 @@ def analyse(text: str, glossary: Glossary, lang: str | None = None, context: Seq
         main_terms=tuple(main),
         side_terms=tuple(term for term in dict.fromkeys(side) if term not in main),
         glossary=tuple(glossary.expand(text)),
-        word_stems=tuple(frozenset((*stems([token], "en"), *stems([token], "fr"))) for token in tokens),
+        word_stems=tuple(frozenset(both) for both in zip(stemmed["en"], stemmed["fr"], strict=True)),
         asked=asked,
         corrections=corrections,
     )
@@ -140,10 +141,8 @@ class QuestionAnalyser:
         vector, word_vectors = self._encode(question, retriever, wants_words)
         by_word = (self.lexicon.translations_by_word(list(question.words), question.lang, word_vectors)
                    if self.lexicon is not None else {})
-        if wants_words:
-            question = replace(question, lexicon=tuple(dict.fromkeys(
-                pair for pairs in by_word.values() for pair in pairs)))
-        return replace(question, word_alternatives=self._alternatives(question, by_word)), vector
+        lexicon = tuple(dict.fromkeys(pair for pairs in by_word.values() for pair in pairs)) if wants_words else ()
+        return replace(question, lexicon=lexicon, word_alternatives=self._alternatives(question, by_word)), vector
 
     def _alternatives(self, question: Question, by_word: Mapping[str, list[tuple[str, str]]]
                       ) -> tuple[frozenset[str], ...]:

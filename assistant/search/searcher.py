@@ -114,12 +114,12 @@ class Searcher:
         passage found by one retriever is not penalised for being missed by the other's
         cut-off. Each retriever gives a translated pair the better score of its two sides.
         """
-        found = np.union1d(dense.positions, lexical_top.positions)
+        found = np.concatenate((dense.positions, lexical_top.positions))
         partners = self.pairs.partner[found]
         partners = partners[partners >= 0]
         if allowed is not None:
             partners = partners[allowed[partners]]
-        candidates = np.union1d(found, partners)
+        candidates = np.unique(np.concatenate((found, partners)))  # one sort, not two unions
         if candidates.size == 0:
             return Ranking.empty()
         cosines = np.empty(candidates.size, dtype=np.float32)

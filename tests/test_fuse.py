@@ -1,0 +1,44 @@
+"""Fusion's arithmetic: the same numbers as numpy's own, whatever shortcut computes them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.search.fuse import Standardiser
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_spread_of_scores_is_numpys_mean_and_std_bit_for_bit(dtype):
+    generator = np.random.default_rng(7)
+    for size in (1, 2, 7, 128, 129, 1000, 20_011, 104_000):
+        for share in (0.05, 0.6, 1.0):  # keyword scores: most passages score 0 at small shares
+            scores = (generator.exponential(4.0, size) * (generator.random(size) < share)).astype(dtype)
+            spread = Standardiser.of(scores)
+            assert spread.mean == float(scores.mean())
+            assert spread.spread == (float(scores.std()) if scores.std() > 1e-9 else 1.0)
+
+
+def test_spread_of_integers_and_of_nothing():
+    assert Standardiser.of(np.array([1, 2, 3, 4])) == Standardiser(2.5, float(np.std([1, 2, 3, 4])))
+    assert Standardiser.of(np.zeros(0, dtype=np.float32)) == Standardiser(0.0, 1.0)
+    assert Standardiser.of(np.full(5, 3.0, dtype=np.float32)) == Standardiser(3.0, 1.0)  # no spread: scale kept
+
+
+def test_best_of_each_unit_is_each_units_maximum():
+    from assistant.search.fuse import best_of_each_unit
+
+    generator = np.random.default_rng(3)
+    for _ in range(200):
+        candidates = np.unique(generator.integers(0, 5000, int(generator.integers(1, 300))))
+        # A pair's unit is its first position: the partner may sit before the candidate, found or not.
+        paired = generator.random(candidates.size) < 0.4
+        units = np.where(paired, candidates - generator.integers(0, 3, candidates.size), candidates)
+        scores = {"dense": generator.random(candidates.size).astype(np.float32),
+                  "lexical": generator.exponential(2.0, candidates.size)}
+        distinct, best = best_of_each_unit(units, scores)
+        assert distinct.tolist() == sorted(set(units.tolist()))
+        for name, values in scores.items():
+            expected = np.full(distinct.size, -np.inf, dtype=np.float32)
+            np.maximum.at(expected, np.searchsorted(distinct, units), values)
+            assert best[name].dtype == np.float32 and np.array_equal(best[name], expected)
