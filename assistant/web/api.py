@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Blueprint, current_app, jsonify, request
 
-from assistant import answer_question, parse_ask
+from assistant import Searcher, answer_question, parse_ask
 from assistant.serialise import answer_to_dict, document_to_dict, passage_to_dict
 from assistant.stats import read_stats
 from assistant.web.errors import ApiError
@@ -18,12 +20,17 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @bp.post("/ask")
 def ask():
     """Answer {"question", "k", "sectors"?, "documents"?} with the `assistant ask --json` contract."""
-    searcher = searcher_of()
-    fallback = request_language(request)
-    data = parse_json_body(request.get_data(cache=False), request.mimetype, fallback)
-    wanted = parse_ask(data, searcher.index.documents, fallback, current_app.config["MAX_QUESTION_CHARS"])
-    answer = answer_question(searcher, wanted, current_app.config.get("SETTINGS"))
-    return jsonify(answer_to_dict(answer, searcher.index))
+    answer = answer_body(searcher_of(), request.get_data(cache=False), request.mimetype, request_language(request),
+                         current_app.config)
+    return jsonify(answer)
+
+
+def answer_body(searcher: Searcher, body: bytes, mimetype: str, lang: str, config: Mapping) -> dict:
+    """Return the answer to a request body of POST /api/ask (also answered by web/fast_ask.py without Flask)."""
+    data = parse_json_body(body, mimetype, lang)
+    wanted = parse_ask(data, searcher.index.documents, lang, config["MAX_QUESTION_CHARS"])
+    answer = answer_question(searcher, wanted, config.get("SETTINGS"))
+    return answer_to_dict(answer, searcher.index)
 
 
 @bp.get("/stats")

@@ -21,12 +21,10 @@ from collections.abc import Callable, Iterable
 from flask import Flask, request_finished, request_started
 from werkzeug.http import parse_cookie
 
-from assistant import answer_question, parse_ask
-from assistant.serialise import answer_to_dict
-from assistant.web.hosts import host_name
-from assistant.web.i18n import LANGUAGE_COOKIE, LANGUAGES, browser_language
+from assistant.web.api import answer_body
+from assistant.web.hosts import host_allowed
+from assistant.web.language import LANGUAGE_COOKIE, chosen_language
 from assistant.web.state import live_searcher
-from assistant.web.validate import parse_json_body
 
 PATH = "/api/ask"
 # Set to False to send every request through Flask (the tests compare both ways).
@@ -47,7 +45,7 @@ def answer_directly(app: Flask, flask_app: WSGIApp, prepare: Callable[[], None])
 
     def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
         if (environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != PATH or not _plain(app, own_hooks)
-                or not _host_allowed(environ, app.config["ALLOWED_HOSTS"])):
+                or not host_allowed(environ.get("HTTP_HOST"), app.config["ALLOWED_HOSTS"])):
             return flask_app(environ, start_response)
         body = _body(environ, app.config["MAX_CONTENT_LENGTH"])
         if body is None:
@@ -69,11 +67,11 @@ def _answer(app: Flask, live, environ: dict, body: bytes) -> bytes:
     """Return the JSON of the answer, as the view's jsonify() writes it."""
     searcher = live.acquire()
     try:
-        fallback = _language(environ)
-        data = parse_json_body(body, "application/json", fallback)
-        wanted = parse_ask(data, searcher.index.documents, fallback, app.config["MAX_QUESTION_CHARS"])
-        answer = answer_question(searcher, wanted, app.config.get("SETTINGS"))
-        return f"{app.json.dumps(answer_to_dict(answer, searcher.index), separators=(',', ':'))}\n".encode()
+        cookies = environ.get("HTTP_COOKIE")
+        remembered = parse_cookie(cookies).get(LANGUAGE_COOKIE, "") if cookies else ""
+        lang = chosen_language(remembered, environ.get("HTTP_ACCEPT_LANGUAGE", ""))
+        answer = answer_body(searcher, body, "application/json", lang, app.config)
+        return f"{app.json.dumps(answer, separators=(',', ':'))}\n".encode()
     finally:
         live.release(searcher)
 
@@ -109,18 +107,3 @@ def _body(environ: dict, most: int | None) -> bytes | None:
         return None
     return body
 
-
-def _host_allowed(environ: dict, allowed: frozenset[str]) -> bool:
-    """Return whether the Host header names this server (assistant.web.hosts); none at all passes."""
-    header = environ.get("HTTP_HOST")
-    return header is None or host_name(header) in allowed
-
-
-def _language(environ: dict) -> str:
-    """Return the interface language as assistant.web.i18n.request_language does."""
-    cookies = environ.get("HTTP_COOKIE")
-    if cookies:
-        chosen = parse_cookie(cookies).get(LANGUAGE_COOKIE, "")
-        if chosen in LANGUAGES:
-            return chosen
-    return browser_language(environ.get("HTTP_ACCEPT_LANGUAGE", ""))

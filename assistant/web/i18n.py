@@ -1,19 +1,21 @@
-"""The interface's words in English and French, and which language a request wants."""
+"""The interface's words in English and French (which language a request wants: web/language.py)."""
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import cache
 
 from flask import Request
-from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header
 
 from assistant.typography import french_typography
+from assistant.web.language import (  # noqa: F401 - where the pages have always found them
+    DEFAULT_LANGUAGE,
+    LANGUAGE_COOKIE,
+    LANGUAGES,
+    browser_language,
+    chosen_language,
+    request_language,
+)
 
-LANGUAGES = ("fr", "en")
-# Workers in Québec: French unless the browser or the user asks for English.
-DEFAULT_LANGUAGE = "fr"
-LANGUAGE_COOKIE = "lang"
 # The values each string takes (filled by the page's script, or by `fill` in a template);
 # a string not listed takes none.
 STRING_FIELDS: dict[str, frozenset[str]] = {
@@ -270,21 +272,6 @@ def starters() -> list[dict[str, str]]:
 def kind_label(kind: str, lang: str) -> str:
     """Return a document kind of the manifest ("web page") in the interface's language."""
     return strings(lang).get(f"kind_{kind}", kind)
-
-
-def request_language(request: Request) -> str:
-    """Return the interface language: the remembered choice, else the browser's, else French."""
-    chosen = request.cookies.get(LANGUAGE_COOKIE, "")
-    if chosen in LANGUAGES:
-        return chosen
-    return browser_language(request.headers.get("Accept-Language", ""))
-
-
-@lru_cache(maxsize=256)
-def browser_language(header: str) -> str:
-    """Return the language an Accept-Language header prefers among ours, else French (remembered by header)."""
-    accepted = parse_accept_header(header, LanguageAccept)
-    return accepted.best_match(LANGUAGES, default=DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE
 
 
 def page_context(request: Request) -> dict[str, object]:
