@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.index.keyword import LexicalIndex, build_lexical
+from assistant.index.keyword import PARTS, LexicalIndex, build_lexical
+from assistant.index.stopwords import STOPWORDS_EN, STOPWORDS_FR
+from assistant.index.stored_keyword import StoredBM25
 from assistant.index.terms import fold, passage_terms, words
 from assistant.records import Passage
 from assistant.search.glossary import load_glossary, parse_glossary
@@ -68,6 +70,46 @@ def test_saved_index_loads_with_the_same_scores(tmp_path):
     loaded = LexicalIndex.load(tmp_path, names, len(PASSAGES))
     terms = query_terms("policiers et organismes du quartier")
     assert np.allclose(loaded.scores(terms), index.scores(terms))
+
+
+@pytest.mark.parametrize("memory_map", [True, False])
+def test_a_saved_index_read_without_bm25s_scores_bit_for_bit_as_bm25s_reads_it(bundled_index, memory_map):
+    """Serving reads the keyword index with numpy alone: the same files, the same float32 sums."""
+    import bm25s
+
+    names = {role.split(".", 1)[1]: name for role, name in bundled_index.manifest.files.items()
+             if role.startswith("lexical.")}
+    folder = bundled_index.folder
+    ours = LexicalIndex.load(folder, names, len(bundled_index.passages), memory_map=memory_map)
+    theirs = bm25s.BM25.load(str(folder), mmap=memory_map, show_progress=False,
+                             nnoc_name=names["data"].replace(".data.npy", ".nnoc.npy"),
+                             **{PARTS[part]: name for part, name in names.items()})
+    assert isinstance(ours.bm25, StoredBM25) and ours.terms() == frozenset(theirs.vocab_dict)
+    questions = ["policiers et organismes du quartier", "How do we cope with staff turnover?",
+                 "signalement à la DPJ école partenariat", "T3010 soccer", "police police police"]
+    compared = 0
+    for question in questions:
+        ids = theirs.get_tokens_ids(query_terms(question))
+        assert ours.bm25.get_tokens_ids(query_terms(question)) == ids
+        expected = np.asarray(theirs.get_scores_from_ids(ids), dtype=np.float32)
+        assert np.array_equal(ours.scores(query_terms(question)), expected)
+        compared += int(expected.any())
+    assert compared >= 3  # the questions found passages, so the sums were compared, not only zeros
+
+
+def test_a_keyword_index_whose_scores_need_more_than_its_columns_is_refused(tmp_path):
+    names = build_lexical(PASSAGES).save(tmp_path, "lexical-test")
+    params = tmp_path / names["params"]
+    params.write_text(params.read_text().replace('"lucene"', '"bm25l"', 1))
+    with pytest.raises(ValueError, match="bm25l"):
+        LexicalIndex.load(tmp_path, names, len(PASSAGES))
+
+
+def test_the_stop_words_are_bm25s_lists():
+    from bm25s import stopwords
+
+    assert (STOPWORDS_EN, STOPWORDS_FR) == (tuple(stopwords.STOPWORDS_EN), tuple(stopwords.STOPWORDS_FRENCH))
+    assert len(STOPWORDS_EN) > 30 and "les" in STOPWORDS_FR
 
 
 def test_an_empty_collection_gives_empty_scores():

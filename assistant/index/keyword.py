@@ -1,4 +1,8 @@
-"""The keyword index: BM25 (bm25s) over accent-folded, stemmed French and English words."""
+"""The keyword index: BM25 (bm25s) over accent-folded, stemmed French and English words.
+
+bm25s builds and saves it; a saved one is read back without bm25s (see
+assistant.index.stored_keyword), so that serving never imports bm25s or scipy.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import bm25s
 import numpy as np
 
+from assistant.index.stored_keyword import StoredBM25
 from assistant.index.terms import passage_terms
 from assistant.records import Passage
 
+if TYPE_CHECKING:
+    import bm25s
+
 log = logging.getLogger(__name__)
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG
 
 # Bump when tokenising or BM25 parameters change: saved keyword indexes are then rebuilt.
 LEXICAL_VERSION = 3
@@ -38,9 +45,9 @@ _SUFFIX = {"data": ".data.npy", "indices": ".indices.npy", "indptr": ".indptr.np
 
 @dataclass
 class LexicalIndex:
-    """A BM25 index of the passages, in index order."""
+    """A BM25 index of the passages, in index order: built by bm25s, or read back from its files."""
 
-    bm25: bm25s.BM25
+    bm25: bm25s.BM25 | StoredBM25
     count: int
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
@@ -92,15 +99,8 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path, names: dict[str, str], count: int, memory_map: bool = True) -> LexicalIndex:
-        """Read an index written by save()."""
-        bm25 = bm25s.BM25.load(
-            str(folder),
-            mmap=memory_map,
-            show_progress=False,
-            nnoc_name=names["data"].replace(".data.npy", ".nnoc.npy"),
-            **{PARTS[part]: name for part, name in names.items()},
-        )
-        return cls(bm25=bm25, count=count)
+        """Read an index written by save() (without bm25s: see assistant.index.stored_keyword)."""
+        return cls(bm25=StoredBM25.load(folder, names, memory_map=memory_map), count=count)
 
 
 def lexical_text(passage: Passage) -> str:
@@ -122,6 +122,9 @@ def lexical_terms(passages: Sequence[Passage]) -> list[list[str]]:
 
 def index_terms(corpus: list[list[str]]) -> LexicalIndex:
     """Return the BM25 index of passages' terms (see lexical_terms): the passages themselves need not be held."""
+    import bm25s  # here, not at the top: serving reads saved indexes without it
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG
     bm25 = bm25s.BM25(k1=K1, b=B, method="lucene")
     if corpus and any(corpus):
         bm25.index(corpus, show_progress=False)

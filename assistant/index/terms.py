@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from functools import cache, lru_cache
 
 import Stemmer
-from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH
+
+from assistant.index.stopwords import STOPWORDS_EN, STOPWORDS_FR
 
 LANGUAGES = {"en": "english", "fr": "french"}
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -43,7 +44,7 @@ QUESTION_WORDS = (
 @cache
 def stop_words() -> frozenset[str]:
     """Return the folded French and English stop words (a bilingual corpus needs both)."""
-    return frozenset(fold(word) for word in (*STOPWORDS_EN, *STOPWORDS_FRENCH, *QUESTION_WORDS))
+    return frozenset(fold(word) for word in (*STOPWORDS_EN, *STOPWORDS_FR, *QUESTION_WORDS))
 
 
 def words(text: str) -> list[str]:
