@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from assistant.chunk import embedding_text, split_all
 from assistant.embed import Encoder, load_encoder
@@ -77,6 +76,8 @@ def _embed(encoder: Encoder, passages: list[Passage], vectors: ScratchVectors, i
     finally:
         if stored is not None:
             stored.close()
+    from tqdm import tqdm  # here: serving never builds, and tqdm takes ~50 ms to import
+
     with tqdm(total=len(missing), desc="embedding", unit="passage", disable=not progress) as bar:
         done = 0
         report("embedding", 0, len(missing))
