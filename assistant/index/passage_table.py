@@ -73,7 +73,7 @@ class PassageTable(Sequence[Passage]):
             self._lead = table.text("lead")
             self._translation = table.text("translation_id")  # mostly empty: read per passage
             self._names = {field: [_intern(value) for value in table.meta["names"][field]] for field in _CODED}
-            self._codes = {field: table.array(field).tolist() for field in _CODED}
+            self._codes = {field: table.array(field) for field in _CODED}
             self._columns: dict[str, list] = {}
             self._numbers = {field: table.array(field).tolist() for field in ("start", "end", "order")}
             self.extras: tuple[str, ...] = tuple(table.meta.get("extras", ()))
@@ -94,8 +94,19 @@ class PassageTable(Sequence[Passage]):
         column = self._columns.get(field)
         if column is None:
             names = self._names[field]
-            column = self._columns[field] = [names[code] for code in self._codes[field]]
+            column = self._columns[field] = [names[code] for code in self._codes[field].tolist()]
         return column
+
+    def coded(self, field: str) -> tuple[np.ndarray, list]:
+        """Return a coded field (doc_id, lang, kind, role, section, sectors) as each passage's number
+        in a list of its distinct values, and that list: what a mask is made from without a loop."""
+        return self._codes[field], list(self._names[field])
+
+    def translated(self) -> list[tuple[int, str]]:
+        """Return (position, translation id) of the passages that have a translation, reading only those."""
+        ends = self._translation.ends
+        rows = np.flatnonzero(np.diff(ends, prepend=0)).tolist()
+        return [(row, self._translation[row]) for row in rows]
 
     def values(self, field: str) -> list:
         """Return one field of every passage without making the records: passage_id, doc_id, lang,
@@ -167,3 +178,17 @@ def field_values(passages: Sequence[Passage], field: str) -> list:
     if isinstance(passages, PassageTable):
         return passages.values(field)
     return [getattr(passage, field) for passage in passages]
+
+
+def field_codes(passages: Sequence[Passage], field: str) -> tuple[np.ndarray, list]:
+    """Return a coded field of every passage as (numbers, distinct values): see PassageTable.coded."""
+    if isinstance(passages, PassageTable):
+        return passages.coded(field)
+    return codes([getattr(passage, field) for passage in passages])
+
+
+def translations(passages: Sequence[Passage]) -> list[tuple[int, str]]:
+    """Return (position, translation id) of the passages that have a translation, in order."""
+    if isinstance(passages, PassageTable):
+        return passages.translated()
+    return [(number, passage.translation_id) for number, passage in enumerate(passages) if passage.translation_id]

@@ -82,7 +82,7 @@ class TextColumn(Sequence[str]):
     def __init__(self, file: File, offset: int, ends: np.ndarray) -> None:
         self._file = file
         self._offset = offset
-        self._ends = ends
+        self._ends = self.ends = ends  # each row's end, in bytes from the column's start
         self._starts = np.concatenate(([0], ends[:-1])) if len(ends) else ends
 
     def __len__(self) -> int:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from assistant.index.passage_table import field_values
+from assistant.index.passage_table import field_codes, translations
 from assistant.records import Passage
 
 
@@ -17,12 +17,13 @@ class TranslationPairs:
         count = len(passages)
         self.unit = np.arange(count, dtype=np.int64)
         self.partner = np.full(count, -1, dtype=np.int64)
-        for number, translation_id in enumerate(field_values(passages, "translation_id")):
-            other = position.get(translation_id) if translation_id else None
+        for number, translation_id in translations(passages):
+            other = position.get(translation_id)
             if other is not None:
                 self.partner[number] = other
                 self.unit[number] = min(number, other)
-        self._lang_of = np.array(field_values(passages, "lang"), dtype=object)
+        lang_codes, langs = field_codes(passages, "lang")
+        self._lang_of = np.array(langs, dtype=object)[lang_codes] if langs else np.empty(count, dtype=object)
 
     def sides(self, unit: int, lang: str, allowed: np.ndarray | None) -> tuple[int, int]:
         """Return (passage to show, its translation or -1): the question's language first."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ from assistant.config import Settings
 from assistant.embed import Encoder, load_encoder
 from assistant.index import Index, load_index
 from assistant.index.keyword import build_lexical
-from assistant.index.passage_table import field_values
+from assistant.index.passage_table import field_codes
 from assistant.index.terms import words
 from assistant.index.wordcounts import count_words
 from assistant.ingest.fingerprint import corpus_fingerprint
@@ -50,8 +51,8 @@ class Searcher:
         self.corpus_terms = self.keyword.lexical.terms()
         self.masks = FilterMasks(index.passages)
         self.pairs = TranslationPairs(index.passages, index.position)
-        self._rank_offset = np.array([RANK_OFFSETS.get(role, 0.0) for role in field_values(index.passages, "role")],
-                                     dtype=np.float32)
+        role_codes, roles = field_codes(index.passages, "role")
+        self._rank_offset = np.array([RANK_OFFSETS.get(role, 0.0) for role in roles], dtype=np.float32)[role_codes]
 
     def close(self) -> None:
         """Close the index's files."""
@@ -138,9 +139,18 @@ class Searcher:
 
 
 def open_searcher(settings: Settings, check_corpus: bool = True) -> Searcher:
-    """Load the configured index and encoder; raise IndexProblem with what to run."""
-    fingerprint = corpus_fingerprint(settings.corpus_dir) if check_corpus and settings.corpus_dir.is_dir() else None
-    index = load_index(Path(settings.index_dir), encoder_id=settings.encoder, corpus_fingerprint=fingerprint)
+    """Load the configured index and encoder; raise IndexProblem with what to run.
+
+    The corpus is hashed (is the index stale?) on another thread while this one reads the
+    index: hashing releases the GIL, which hides most of it (~0.1 s of every start at
+    100,000 passages). The encoder loads here, not there: its tokenizer holds the GIL. The
+    thread is done on return (a server forks after this).
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpus-hash") as pool:
+        hashing = pool.submit(corpus_fingerprint, settings.corpus_dir) if (
+            check_corpus and settings.corpus_dir.is_dir()) else None
+        index = load_index(Path(settings.index_dir), encoder_id=settings.encoder,
+                           corpus_fingerprint=hashing.result if hashing is not None else None)
     try:
         return Searcher(index, load_encoder(settings.encoder))
     except BaseException:
