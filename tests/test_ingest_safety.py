@@ -418,3 +418,52 @@ def test_the_listing_and_the_readers_know_the_same_suffixes():
     from assistant.ingest.readers import READERS
 
     assert tuple(sorted(READERS)) == files_module.SUFFIXES
+
+
+def _listing_as_rglob_gives_it(corpus_dir: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """The corpus listing as it was written with Path.rglob and a Path per name: what the faster one must give."""
+    from assistant.ingest.files import SUFFIXES, refusal
+
+    names = sorted((path for path in corpus_dir.rglob("*")
+                    if path.suffix.lower() in SUFFIXES and path.name != "manifest.toml"
+                    and not any(part.startswith(".") for part in path.relative_to(corpus_dir).parts)
+                    and path.name.lower() != "readme.md"), key=lambda path: path.relative_to(corpus_dir).as_posix())
+    files, problems = [], []
+    for path in names:
+        reason = refusal(path, corpus_dir)
+        if reason:
+            problems.append((path.relative_to(corpus_dir).as_posix(), reason))
+        elif not path.is_dir():
+            files.append(path.relative_to(corpus_dir).as_posix())
+    return files, problems
+
+
+def test_the_corpus_listing_takes_and_refuses_what_a_walk_with_paths_would(tmp_path):
+    """The listing walks the folder with os.scandir (the staleness check lists it at every start): same names."""
+    from assistant.ingest.files import corpus_names, scan_corpus
+
+    corpus = tmp_path / "corpus"
+    for name in ("a.md", "B.TXT", "z/deep/c.html", "z/deep/.hidden.md", ".git/x.md", "sub/README.md",
+                 "sub/manifest.toml", "sub/d.pdf", "notes.rst", "sub/e.", "x.md/inner.txt", "é/été.md",
+                 "sub-b/f.md", "sub.b/g.md", "sub/h.docx"):
+        (corpus / name).parent.mkdir(parents=True, exist_ok=True)
+        (corpus / name).write_text(f"# {name}\n", encoding="utf-8")
+    outside = tmp_path / "outside"
+    (outside / "folder").mkdir(parents=True)
+    (outside / "folder" / "linked.md").write_text("# out\n", encoding="utf-8")
+    (corpus / "passwd.txt").symlink_to("/etc/passwd")
+    (corpus / "gone.txt").symlink_to(corpus / "deleted.txt")
+    (corpus / "copy.txt").symlink_to(corpus / "a.md")
+    (corpus / "linked-in.md").symlink_to(corpus / "z")  # a link to a folder, named like a file
+    (corpus / "linked-out").symlink_to(outside / "folder")  # not entered
+    (corpus / "linked-out.md").symlink_to(outside / "folder")  # refused
+    os.mkfifo(corpus / "sub" / "pipe.txt")
+    files, problems = scan_corpus(corpus)
+    expected_files, expected_problems = _listing_as_rglob_gives_it(corpus)
+    assert [path.relative_to(corpus).as_posix() for path in files] == expected_files
+    assert [(problem.path, problem.reason) for problem in problems] == expected_problems
+    assert [name for name, _ in corpus_names(corpus)] == expected_files
+    assert all(path == corpus / name for name, path in corpus_names(corpus))
+    assert "a.md" in expected_files and "copy.txt" in expected_files and "é/été.md" in expected_files
+    assert {"passwd.txt", "gone.txt", "linked-out.md", "sub/pipe.txt"} == {name for name, _ in expected_problems}
+    assert not any("hidden" in name or ".git" in name or "linked" in name for name in expected_files)

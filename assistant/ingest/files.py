@@ -37,19 +37,42 @@ class IngestProblem:
         return f"{'skipped' if self.skipped else 'ignored in'} {shown(self.path)}: {shown(self.reason)}"
 
 
-def _candidates(corpus_dir: Path) -> list[Path]:
-    """Return every name under the folder a reader could take, links and odd files included."""
-    return sorted(
-        (
-            path
-            for path in corpus_dir.rglob("*")  # does not descend into linked folders
-            if path.suffix.lower() in SUFFIXES
-            and path.name != MANIFEST_NAME
-            and not any(part.startswith(".") for part in path.relative_to(corpus_dir).parts)
-            and path.name.lower() != "readme.md"
-        ),
-        key=lambda path: path.relative_to(corpus_dir).as_posix(),
-    )
+def _candidates(corpus_dir: Path) -> list[tuple[str, os.DirEntry]]:
+    """Return (path from the corpus folder, entry) of every name under it a reader could take, links
+    and odd files included, hidden names and the folders behind links left out, sorted by path."""
+    found: list[tuple[str, os.DirEntry]] = []
+    _walk(str(corpus_dir), "", found)
+    found.sort(key=lambda pair: pair[0])
+    return found
+
+
+def _walk(folder: str, prefix: str, found: list[tuple[str, os.DirEntry]]) -> None:
+    """Add the candidates under one folder to `found` (os.scandir: no Path made, no stat for most names)."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError:  # unreadable or gone: as Path.rglob, nothing under it
+        return
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):  # hidden, and so is everything under it
+            continue
+        relative = prefix + name
+        if (_suffix(name).lower() in SUFFIXES and name != MANIFEST_NAME
+                and name.lower() != "readme.md"):
+            found.append((relative, entry))
+        try:
+            inside = entry.is_dir(follow_symlinks=False)  # a linked folder is not entered
+        except OSError:
+            inside = False
+        if inside:
+            _walk(entry.path, relative + "/", found)
+
+
+def _suffix(name: str) -> str:
+    """Return a file name's suffix as Path(name).suffix does ("" for "a." or ".md"), without making a Path."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def refusal(path: Path, corpus_dir: Path) -> str | None:
@@ -62,26 +85,50 @@ def refusal(path: Path, corpus_dir: Path) -> str | None:
         if not target.is_relative_to(corpus_dir.resolve()):
             return "a link to a file outside the corpus folder, not indexed"
     if not path.is_file() and not path.is_dir():
-        return "not a regular file (a pipe, socket or device)"
+        return NOT_REGULAR
     return None
+
+
+NOT_REGULAR = "not a regular file (a pipe, socket or device)"
 
 
 def scan_corpus(corpus_dir: Path) -> tuple[list[Path], list[IngestProblem]]:
     """Return the corpus files in a stable order, and the names refused with their reason."""
-    files: list[Path] = []
-    problems: list[IngestProblem] = []
-    for path in _candidates(corpus_dir):
-        reason = refusal(path, corpus_dir)
-        if reason:
-            problems.append(IngestProblem(path.relative_to(corpus_dir).as_posix(), reason))
-        elif not path.is_dir():  # a folder named like a file (or linked): its files are listed
-            files.append(path)
-    return files, problems
+    listed, problems = _scan(corpus_dir)
+    return [path for _, path in listed], problems
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
     """Return the supported files under the corpus folder, in a stable order."""
     return scan_corpus(corpus_dir)[0]
+
+
+def corpus_names(corpus_dir: Path) -> list[tuple[str, Path]]:
+    """Return (path from the corpus folder, with "/", and the path) of every corpus file, in a stable order."""
+    return _scan(corpus_dir)[0]
+
+
+def _scan(corpus_dir: Path) -> tuple[list[tuple[str, Path]], list[IngestProblem]]:
+    files: list[tuple[str, Path]] = []
+    problems: list[IngestProblem] = []
+    for relative, entry in _candidates(corpus_dir):
+        path = Path(entry.path)
+        try:  # a name that is not a link: what the listing said of it is enough
+            linked = entry.is_symlink()
+            folder = not linked and entry.is_dir(follow_symlinks=False)
+            regular = not linked and entry.is_file(follow_symlinks=False)
+        except OSError:
+            linked = True  # then ask the file system, as for a link
+        if linked:
+            reason = refusal(path, corpus_dir)
+            folder = reason is None and path.is_dir()
+        else:
+            reason = None if regular or folder else NOT_REGULAR
+        if reason:
+            problems.append(IngestProblem(relative, reason))
+        elif not folder:  # a folder named like a file (or linked): its files are listed
+            files.append((relative, path))
+    return files, problems
 
 
 def read_corpus_file(path: Path, corpus_dir: Path, limits: FileLimits) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from assistant.ingest.files import corpus_files, file_hash
+from assistant.ingest.files import corpus_names, file_hash
 from assistant.ingest.manifest import MANIFEST_NAME
 
 # Bump when cleaning or chunking changes, so that old indexes count as stale.
@@ -18,9 +18,7 @@ def corpus_state(corpus_dir: Path) -> dict[str, str]:
     A file that cannot be read counts as "unreadable", not as an error: the index stays
     current while it stays so, and `ask` or `serve` never stop over it.
     """
-    state = {
-        path.relative_to(corpus_dir).as_posix(): file_hash(path) for path in corpus_files(corpus_dir)
-    }
+    state = {name: file_hash(path) for name, path in corpus_names(corpus_dir)}
     manifest = corpus_dir / MANIFEST_NAME
     if manifest.is_file():
         state[MANIFEST_NAME] = file_hash(manifest)
