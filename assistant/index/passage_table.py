@@ -97,6 +97,16 @@ class PassageTable(Sequence[Passage]):
             column = self._columns[field] = [names[code] for code in self._codes[field].tolist()]
         return column
 
+    def _decoded(self, field: str, first: int, stop: int) -> list:
+        """Return a coded field's values for rows first..stop-1 (the whole column is not made for a few rows)."""
+        column = self._columns.get(field)
+        if column is not None:
+            return column[first:stop]
+        names, numbers = self._names[field], self._codes[field]
+        if stop == first + 1:  # one passage: what a question reads
+            return [names[numbers.item(first)]]
+        return [names[code] for code in numbers[first:stop].tolist()]
+
     def coded(self, field: str) -> tuple[np.ndarray, list]:
         """Return a coded field (doc_id, lang, kind, role, section, sectors) as each passage's number
         in a list of its distinct values, and that list: what a mask is made from without a loop."""
@@ -124,7 +134,7 @@ class PassageTable(Sequence[Passage]):
         return self._table.text(f"extra.{name}").all()
 
     def _rows(self, first: int, stop: int) -> list[Passage]:
-        coded = [self._column(field)[first:stop] for field in _CODED]
+        coded = [self._decoded(field, first, stop) for field in _CODED]
         numbers = [self._numbers[field][first:stop] for field in ("start", "end", "order")]
         texts = (self._text.rows(first, stop), self._lead.rows(first, stop), self._translation.rows(first, stop))
         return [
