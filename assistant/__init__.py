@@ -5,39 +5,49 @@ package's insides. The pipeline runs ingest → chunk → embed → index → se
 runs the first four, `search` answers, `rules` says what a question may be.
 """
 
-from assistant.build import BuildFailed, BuildReport, build_index
-from assistant.collection import (
-    ALLOWED_SUFFIXES,
-    FIELDS,
-    MAX_DOCUMENTS,
-    MAX_UPLOAD_FILES,
-    BuildJobs,
-    CollectionRejected,
-    DocumentState,
-    JobStatus,
-    add_document,
-    in_megabytes,
-    list_documents,
-    max_file_bytes,
-    read_statuses,
-    remove_document,
-    replace_document,
-    report_to_dict,
-    update_fields,
-)
-from assistant.config import Settings, load_settings
-from assistant.embed import EncoderUnavailable
-from assistant.errors import UserError
-from assistant.eval import EvalFileProblem, evaluate, format_table, load_questions
-from assistant.export import FORMATS, MEDIA_TYPES, UnknownPassages, collect_excerpts, default_language, export_excerpts
-from assistant.index import Index, IndexMissing, IndexProblem, IndexStale, limit_search_threads, load_index
-from assistant.records import Answer, Filters, Hit, Passage
-from assistant.rules import DEFAULT_K, MAX_K, MAX_QUESTION_CHARS, AskRequest, QuestionRejected, parse_ask
-from assistant.search import RETRIEVERS, LiveSearcher, Searcher, open_searcher
-from assistant.sectors import SECTORS
-from assistant.serialise import answer_to_dict, document_to_dict, passage_to_dict
-from assistant.service import Prepared, answer_question, prepare_searcher
-from assistant.stats import read_stats, reset_stats
+from assistant.startup import paused_collection
+
+with paused_collection():  # the package's imports: numpy, faiss and the pipeline (see assistant.startup)
+    from assistant.build import BuildFailed, BuildReport, build_index
+    from assistant.collection import (
+        ALLOWED_SUFFIXES,
+        FIELDS,
+        MAX_DOCUMENTS,
+        MAX_UPLOAD_FILES,
+        BuildJobs,
+        CollectionRejected,
+        DocumentState,
+        JobStatus,
+        add_document,
+        in_megabytes,
+        list_documents,
+        max_file_bytes,
+        read_statuses,
+        remove_document,
+        replace_document,
+        report_to_dict,
+        update_fields,
+    )
+    from assistant.config import Settings, load_settings
+    from assistant.embed import EncoderUnavailable
+    from assistant.errors import UserError
+    from assistant.eval import EvalFileProblem, evaluate, format_table, load_questions
+    from assistant.export import (
+        FORMATS,
+        MEDIA_TYPES,
+        UnknownPassages,
+        collect_excerpts,
+        default_language,
+        export_excerpts,
+    )
+    from assistant.index import Index, IndexMissing, IndexProblem, IndexStale, limit_search_threads, load_index
+    from assistant.records import Answer, Filters, Hit, Passage
+    from assistant.rules import DEFAULT_K, MAX_K, MAX_QUESTION_CHARS, AskRequest, QuestionRejected, parse_ask
+    from assistant.search import RETRIEVERS, LiveSearcher, Searcher, open_searcher
+    from assistant.sectors import SECTORS
+    from assistant.serialise import answer_to_dict, document_to_dict, passage_to_dict
+    from assistant.service import Prepared, answer_question, prepare_searcher
+    from assistant.stats import read_stats, reset_stats
 
 __all__ = [
     "ALLOWED_SUFFIXES",

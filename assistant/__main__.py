@@ -3,9 +3,12 @@
 The two faces never import each other; this module, above both, puts them together.
 """
 
-from assistant.cli import main
-from assistant.cli_documents import documents
-from assistant.web.command import serve
+from assistant.startup import paused_collection
+
+with paused_collection():  # the faces' imports: flask, click, waitress (see assistant.startup)
+    from assistant.cli import main
+    from assistant.cli_documents import documents
+    from assistant.web.command import serve
 
 main.add_command(serve)
 main.add_command(documents)

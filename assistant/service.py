@@ -12,6 +12,7 @@ from assistant.lang import warm_up
 from assistant.records import Answer
 from assistant.rules import AskRequest
 from assistant.search import Searcher, open_searcher
+from assistant.startup import paused_collection
 from assistant.stats import record_question
 
 log = logging.getLogger(__name__)
@@ -34,9 +35,10 @@ def prepare_searcher(settings: Settings, progress: bool = False) -> Prepared:
         log.warning("%s; building the index of %s now", problem, settings.corpus_dir)
         built = build_index(settings.corpus_dir, settings.index_dir, settings.encoder, progress=progress)
         searcher = open_searcher(settings)
-    warm_up()
-    # One question now, so the first person to ask does not wait for lazy loads.
-    searcher.ask("warm up", k=1)
+    with paused_collection():  # see assistant.startup
+        warm_up()
+        # One question now, so the first person to ask does not wait for lazy loads.
+        searcher.ask("warm up", k=1)
     return Prepared(searcher=searcher, built=built)
 
 

@@ -45,3 +45,49 @@ def test_serving_and_answering_imports_none_of_the_builds_tools(bundled_index_di
     names = imported(log)
     assert {"faiss", "flask", "numpy", "waitress"} <= names  # the lines were read: what serving needs is there
     assert names.isdisjoint(BUILD_ONLY), sorted(names & set(BUILD_ONLY))
+
+
+COUNT_PASSES = """
+import gc, json, sys
+passes = []
+gc.callbacks.append(lambda phase, info: phase == "start" and passes.append(info["generation"]))
+import assistant.__main__
+from assistant import load_settings, prepare_searcher
+imported = len(passes)
+prepared = prepare_searcher(load_settings())
+print(json.dumps({"imports": imported, "opening": len(passes) - imported, "enabled": gc.isenabled(),
+                  "answered": bool(prepared.searcher.ask("police", k=1).hits)}))
+"""
+
+
+def test_a_start_makes_almost_no_garbage_collector_pass_and_leaves_it_on(bundled_index_dir):
+    """Importing and opening the index make objects that live on: the collector is paused meanwhile."""
+    import subprocess
+    import sys
+
+    from tests.conftest import CORPUS
+
+    env = dict(os.environ, ASSISTANT_INDEX=str(bundled_index_dir), ASSISTANT_CORPUS=str(CORPUS))
+    done = subprocess.run([sys.executable, "-c", COUNT_PASSES], env=env, capture_output=True, text=True, timeout=120,
+                          check=True)
+    counts = json.loads(done.stdout.strip().splitlines()[-1])
+    assert counts["enabled"] and counts["answered"]
+    assert counts["imports"] <= 5 and counts["opening"] <= 5, counts  # ~170 and ~20 passes when it runs
+
+
+def test_paused_collection_restores_the_collector_as_it_was():
+    import gc
+
+    from assistant.startup import paused_collection
+
+    assert gc.isenabled()
+    with paused_collection():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_collection():
+            pass
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()

@@ -29,6 +29,7 @@ from assistant.search.keyword import KeywordSearcher
 from assistant.search.pairs import TranslationPairs
 from assistant.search.question import QuestionAnalyser
 from assistant.search.strength import COVERAGE_HITS, assess
+from assistant.startup import paused_collection
 
 RETRIEVERS = ("dense", "lexical", "hybrid")
 
@@ -146,14 +147,15 @@ def open_searcher(settings: Settings, check_corpus: bool = True) -> Searcher:
     the index stale?) while this one reads the index. Hashing and those reads release the
     GIL: ~0.2 s of every start at 100,000 passages. The hashing thread is done on return.
     """
-    encoder = load_encoder(settings.encoder)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpus-hash") as pool:
-        hashing = pool.submit(corpus_fingerprint, settings.corpus_dir) if (
-            check_corpus and settings.corpus_dir.is_dir()) else None
-        index = load_index(Path(settings.index_dir), encoder_id=settings.encoder,
-                           corpus_fingerprint=hashing.result if hashing is not None else None)
-    try:
-        return Searcher(index, encoder)
-    except BaseException:
-        index.close()
-        raise
+    with paused_collection():  # what loads here lives on: no collector pass over it (see assistant.startup)
+        encoder = load_encoder(settings.encoder)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpus-hash") as pool:
+            hashing = pool.submit(corpus_fingerprint, settings.corpus_dir) if (
+                check_corpus and settings.corpus_dir.is_dir()) else None
+            index = load_index(Path(settings.index_dir), encoder_id=settings.encoder,
+                               corpus_fingerprint=hashing.result if hashing is not None else None)
+        try:
+            return Searcher(index, encoder)
+        except BaseException:
+            index.close()
+            raise
