@@ -467,3 +467,16 @@ def test_the_corpus_listing_takes_and_refuses_what_a_walk_with_paths_would(tmp_p
     assert "a.md" in expected_files and "copy.txt" in expected_files and "é/été.md" in expected_files
     assert {"passwd.txt", "gone.txt", "linked-out.md", "sub/pipe.txt"} == {name for name, _ in expected_problems}
     assert not any("hidden" in name or ".git" in name or "linked" in name for name in expected_files)
+
+
+def test_a_files_hash_is_its_sha256_whatever_its_size(tmp_path):
+    import hashlib
+
+    from assistant.ingest.files import file_hash
+
+    for size in (0, 1, 4095, 1 << 20, (5 << 19) + 7):  # empty, tiny, a page, one block, 2.5 blocks
+        path = tmp_path / f"f{size}.txt"
+        path.write_bytes(os.urandom(size))
+        assert file_hash(path) == hashlib.sha256(path.read_bytes()).hexdigest(), size
+    os.mkfifo(tmp_path / "pipe.txt")
+    assert file_hash(tmp_path / "pipe.txt") == "unreadable" and file_hash(tmp_path / "missing.txt") == "unreadable"
