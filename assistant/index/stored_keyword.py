@@ -1,10 +1,10 @@
 """A saved keyword index read with numpy alone: what bm25s.BM25.load gives search, without bm25s.
 
 Importing bm25s imports scipy: ~0.15 s at every start of `assistant serve`, for a search
-that only adds up precomputed columns. This reads the files bm25s wrote (its parameters,
-vocabulary and CSC arrays, memory-mapped or not) and scores as bm25s' numpy backend does,
-the same additions in the same order, so the scores are bit for bit the same
-(tests/test_lexical.py compares them). Building an index still uses bm25s.
+that only adds up precomputed columns (assistant.index.keyword.LexicalIndex.scores does,
+bit for bit as bm25s; tests/test_lexical.py compares them). This reads the files bm25s
+wrote: its parameters, its vocabulary and its CSC arrays, memory-mapped or not. Building
+an index still uses bm25s.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ SCORED_METHODS = ("robertson", "lucene", "atire")
 class StoredBM25:
     """The parts of a bm25s.BM25 that search uses, read from its saved files."""
 
-    def __init__(self, scores: dict, vocab_dict: dict[str, int], dtype: str, int_dtype: str) -> None:
+    nonoccurrence_array = None  # bm25s' extra array of BM25L and BM25+, which load() refuses
+
+    def __init__(self, scores: dict, vocab_dict: dict[str, int]) -> None:
         self.scores = scores  # data, indices, indptr (a CSC matrix, one column per term) and num_docs
         self.vocab_dict = vocab_dict
-        self.dtype = np.dtype(dtype)
-        self.int_dtype = np.dtype(int_dtype)
 
     @classmethod
     def load(cls, folder: Path, names: dict[str, str], memory_map: bool = True) -> StoredBM25:
@@ -42,20 +42,8 @@ class StoredBM25:
         scores = {part: np.load(folder / names[part], mmap_mode=mode, allow_pickle=False)
                   for part in ("data", "indices", "indptr")}
         scores["num_docs"] = params["num_docs"]
-        return cls(scores, vocab, params["dtype"], params["int_dtype"])
+        return cls(scores, vocab)
 
     def get_tokens_ids(self, query_tokens: list[str]) -> list[int]:
         """Return the ids of the known tokens, in order, unknown ones left out."""
         return [self.vocab_dict[token] for token in query_tokens if token in self.vocab_dict]
-
-    def get_scores_from_ids(self, query_tokens_ids: list[int]) -> np.ndarray:
-        """Return every passage's score: the sum of the tokens' columns, one token after another."""
-        data, indices, indptr = self.scores["data"], self.scores["indices"], self.scores["indptr"]
-        ids = np.asarray(query_tokens_ids, dtype=self.int_dtype)
-        if int(ids.max(initial=0)) >= len(indptr) - 1:
-            raise ValueError("a token id past the keyword index's vocabulary")
-        starts, ends = indptr[ids], indptr[ids + 1]
-        scores = np.zeros(self.scores["num_docs"], dtype=self.dtype)
-        for start, end in zip(starts, ends, strict=True):
-            np.add.at(scores, indices[start:end], data[start:end])
-        return scores
