@@ -33,7 +33,7 @@ from assistant.harness import TIMING_QUESTIONS
 # (label, depth in the table, object path from the module globals below, attribute)
 STAGES = (
     ("application (WSGI)", 0, "app", "wsgi_app"),
-    ("language of the interface", 1, "fast", "_language"),
+    ("language of the interface", 1, "fast", "chosen_language"),
     ("JSON body", 1, "fast", "parse_json_body"),
     ("checks (parse_ask)", 1, "fast", "parse_ask"),
     ("search (answer_question)", 1, "fast", "answer_question"),

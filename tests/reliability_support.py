@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from assistant.embed.use_weights import default_cache_dir
+
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
 
@@ -26,6 +28,9 @@ def cli_env(home: Path, **extra: str) -> dict[str, str]:
     """Return an environment for a CLI subprocess living entirely under `home`."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("ASSISTANT_")}
     env.update(
+        # The encoder's unpacked weights (not anyone's data) are shared with this process:
+        # each subprocess would otherwise unpack its own 80 MB copy under its home.
+        ASSISTANT_CACHE=str(default_cache_dir()),
         ASSISTANT_HOME=str(home),
         HOME=str(home),
         TMPDIR=str(home),
