@@ -34,9 +34,9 @@ from assistant.harness import TIMING_QUESTIONS
 STAGES = (
     ("application (WSGI)", 0, "app", "wsgi_app"),
     ("language of the interface", 1, "fast", "chosen_language"),
-    ("JSON body", 1, "fast", "parse_json_body"),
-    ("checks (parse_ask)", 1, "fast", "parse_ask"),
-    ("search (answer_question)", 1, "fast", "answer_question"),
+    ("JSON body", 1, "api", "parse_json_body"),
+    ("checks (parse_ask)", 1, "api", "parse_ask"),
+    ("search (answer_question)", 1, "api", "answer_question"),
     ("question analysis", 2, "searcher.analyser", "analyse"),
     ("encoding", 3, "searcher.analyser", "_encode"),
     ("lexicon translations", 3, "searcher.analyser.lexicon", "translations_by_word"),
@@ -45,7 +45,7 @@ STAGES = (
     ("fusion", 2, "searcher", "_fuse"),
     ("hits and highlights", 2, "searcher_module", "select_hits"),
     ("strength", 2, "searcher_module", "assess"),
-    ("answer dict", 1, "fast", "answer_to_dict"),
+    ("answer dict", 1, "api", "answer_to_dict"),
     ("JSON response", 1, "app.json", "dumps"),
 )
 
@@ -67,7 +67,7 @@ def _timed(function: Callable, label: str, times: dict[str, list[float]], marks:
 def profile(index: Path | None, repeat: int) -> dict[str, float]:
     """Return the median ms of each stage (and inbound, outbound, round trip) over repeat × the questions."""
     from assistant.search import searcher as searcher_module
-    from assistant.web import fast_ask
+    from assistant.web import api, fast_ask
     from assistant.web.app import create_app
     from assistant.web.serve import make_server
     from assistant.web.state import close_state, live_searcher
@@ -79,7 +79,7 @@ def profile(index: Path | None, repeat: int) -> dict[str, float]:
     searcher = live_searcher(app).current
     # select_hits and assess are wrapped where the searcher calls them: in its own module.
     # POST /api/ask is answered by assistant.web.fast_ask (Flask's view only for refusals and errors).
-    owners = {"app": app, "fast": fast_ask, "searcher": searcher, "searcher_module": searcher_module}
+    owners = {"app": app, "api": api, "fast": fast_ask, "searcher": searcher, "searcher_module": searcher_module}
     times: dict[str, list[float]] = defaultdict(list)
     marks: dict[str, float] = {}
     for label, _, path, name in STAGES:
