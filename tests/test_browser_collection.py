@@ -119,7 +119,9 @@ def item(page, file: str):
 
 
 def test_upload_describe_ask_replace_and_remove_without_a_restart(browser, server, corpus_copy, tmp_path):
-    write_pdf(tmp_path / PDF_NAME, [PDF_FACT])
+    # 30 pages: reading and embedding them outlasts the page's 0.7 s between looks at the
+    # progress (a one-page PDF was indexed before the page looked even once).
+    write_pdf(tmp_path / PDF_NAME, [PDF_FACT], pages=30)
     write_docx(tmp_path / DOCX_NAME)
     context = browser.new_context(locale="en-CA", viewport={"width": 1100, "height": 900})
     page = context.new_page()
