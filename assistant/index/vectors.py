@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import faiss
 import numpy as np
 
+from assistant.embed.threads import limit_blas
 from assistant.index.ondisk import VectorRows
 
 SEARCH_THREADS = 1
@@ -151,26 +152,4 @@ def limit_search_threads(count: int = SEARCH_THREADS) -> None:
     each worker thread, which answer questions in parallel instead.
     """
     faiss.omp_set_num_threads(count)
-    _limit_blas(count)
-
-
-_blas_limited: tuple[int, int] | None = None  # (count, modules imported) when the BLAS was last limited
-
-
-def _limit_blas(count: int) -> None:
-    """Limit the BLAS's threads once per count while no module is imported (threadpoolctl is slow to call).
-
-    A BLAS library loaded later (torch brings its own) comes with an import, so a grown
-    sys.modules means looking again.
-    """
-    global _blas_limited
-    import sys
-
-    if _blas_limited == (count, len(sys.modules)):
-        return
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - a dependency; without it only slower
-        return
-    threadpool_limits(count, user_api="blas")
-    _blas_limited = (count, len(sys.modules))
+    limit_blas(count)
