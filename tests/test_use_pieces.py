@@ -86,3 +86,18 @@ def test_a_lone_new_piece_is_computed_as_in_a_product_of_several(weights, tokeni
     assert np.array_equal(projected, expected_projected)
     assert np.array_equal(terms[:-1], expected_terms)
     assert not terms[-1].any()
+
+
+def test_the_encoder_remembers_the_pieces_of_questions_not_of_passage_batches():
+    from assistant.embed.use import UseEncoder
+
+    encoder = UseEncoder()
+    passages = [f"Passage {number} sur le partenariat avec la police et les écoles." for number in range(40)]
+    batch = encoder.encode_passages(passages)
+    assert len(encoder._pieces) == 0
+    question = encoder.encode_query("Comment démarrer un partenariat avec la police ?")
+    assert len(encoder._pieces) > 5
+    vector, words = encoder.encode_query_and_words("partenariat polcie", ["polcie"])
+    assert np.abs(vector - encoder.encode_passages(["partenariat polcie"] * 20)[0]).max() < 1e-6
+    assert np.abs(question - batch[0]).max() > 0.01  # not a constant
+    assert words.shape == (1, 512)

@@ -31,12 +31,19 @@ class Encoder(ABC):
         return False
 
     def __init__(self) -> None:
-        self._combiner = Combiner(lambda texts, is_query: self._encode(texts, is_query))
+        self._combiner = Combiner(lambda texts, is_query: self._encode_few(texts, is_query))
         self._lock = self._combiner.model_lock
 
     @abstractmethod
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         """Return one row per text (not necessarily normalised)."""
+
+    def _encode_few(self, texts: list[str], is_query: bool) -> np.ndarray:
+        """Encode a question, a few words, or such small requests combined (embed/combine.py).
+
+        A backend may run these another way than batches of passages; by default the same.
+        """
+        return self._encode(texts, is_query)
 
     def encode_passages(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Embed passages for the index."""

