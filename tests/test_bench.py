@@ -192,3 +192,17 @@ def test_the_server_is_timed_as_installed_its_bytecode_compiled(tmp_path):
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     subprocess.run([sys.executable, "-c", code], cwd=SCRIPTS, env=env, check=True, timeout=120)
     assert len(caches) > 100 and all(cache.is_file() for cache in caches)
+
+
+def test_the_encoder_benchmark_times_new_questions_as_well_as_repeated_ones():
+    done = subprocess.run([sys.executable, str(SCRIPTS / "bench_encoder.py"), "--repeat", "2", "--json"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout)
+    assert result["largest_difference"] < 1e-5
+    assert result["new_questions"] > 100
+    known = result["new_questions_pieces_known_after_168"]
+    assert 0.3 < known < 1  # held-out questions share most, not all, of their pieces with earlier ones
+    for key in ("ours_encode_ms_median", "ours_with_piece_memo_ms_median", "new_questions_once_ms_median",
+                "new_questions_once_with_memo_ms_median"):
+        assert 0 < result[key] < 1000, key
