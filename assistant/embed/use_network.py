@@ -110,8 +110,7 @@ def piece_rows(weights: UseWeights, ids: np.ndarray) -> tuple[np.ndarray, np.nda
         first_layer = weights.branch(order)[0]
         for shift in range(order):
             column = _TERMS_AT[order] + shift * BRANCH_DIM
-            np.matmul(inputs, first_layer[shift * BRANCH_DIM:(shift + 1) * BRANCH_DIM],
-                      out=terms[:, column:column + BRANCH_DIM])
+            terms[:, column:column + BRANCH_DIM] = inputs @ first_layer[shift * BRANCH_DIM:(shift + 1) * BRANCH_DIM]
     return projected[:ids.size], terms[:ids.size]
 
 
