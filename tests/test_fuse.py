@@ -42,3 +42,25 @@ def test_best_of_each_unit_is_each_units_maximum():
             expected = np.full(distinct.size, -np.inf, dtype=np.float32)
             np.maximum.at(expected, np.searchsorted(distinct, units), values)
             assert best[name].dtype == np.float32 and np.array_equal(best[name], expected)
+
+
+def test_one_score_standardised_is_the_arrays_arithmetic_bit_for_bit():
+    generator = np.random.default_rng(11)
+    for _ in range(500):
+        spread = Standardiser.from_moments(float(generator.normal(0.2, 0.1)), float(generator.exponential(0.05)))
+        score = float(np.float32(generator.normal(0.3, 0.2)))
+        assert spread.one(score) == float(spread(np.array([score]))[0])
+
+
+def test_agreement_counts_units_not_passages_even_when_a_unit_has_more_than_two():
+    from assistant.search.fuse import Ranking
+    from assistant.search.strength import AGREEMENT_DEPTH, _agree
+
+    assert AGREEMENT_DEPTH == 3
+    unit_of = np.array([0, 0, 0, 0, 4, 4, 4, 7, 8, 9])  # passages 0-3 one unit, 4-6 another
+    keyword = Ranking(np.array([8, 9]), np.ones(2, dtype=np.float32))
+    # The dense ranking's first three units are 0, 4 and 8: 8 comes seventh.
+    dense = Ranking(np.array([0, 1, 2, 3, 4, 5, 8, 9]), np.ones(8, dtype=np.float32))
+    assert _agree(dense, keyword, unit_of)
+    dense = Ranking(np.array([0, 1, 2, 3, 4, 5, 6, 7, 8]), np.ones(9, dtype=np.float32))  # 0, 4, 7 first
+    assert not _agree(dense, keyword, unit_of)

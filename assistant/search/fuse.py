@@ -94,6 +94,10 @@ class Standardiser:
     def __call__(self, scores: np.ndarray) -> np.ndarray:
         return (scores - self.mean) / self.spread
 
+    def one(self, score: float) -> float:
+        """Return one score standardised (the same double arithmetic, without an array)."""
+        return (score - self.mean) / self.spread
+
     @classmethod
     def of(cls, sample: np.ndarray) -> Standardiser:
         """Return the mean and standard deviation of scores over (a sample of) the collection.
