@@ -64,3 +64,23 @@ def test_agreement_counts_units_not_passages_even_when_a_unit_has_more_than_two(
     assert _agree(dense, keyword, unit_of)
     dense = Ranking(np.array([0, 1, 2, 3, 4, 5, 6, 7, 8]), np.ones(9, dtype=np.float32))  # 0, 4, 7 first
     assert not _agree(dense, keyword, unit_of)
+
+
+@pytest.mark.parametrize("size", [0, 1, 50, 150, 4095, 5000, 20_011, 104_000])
+def test_the_top_of_a_ranking_is_the_best_positive_scores_ties_by_position(size):
+    """Whatever shortcut picks them (a sampled cut, sorting all contenders or choosing first)."""
+    from assistant.search.fuse import Ranking
+
+    generator = np.random.default_rng(size)
+    for share in (0.001, 0.05, 0.66, 1.0):
+        for levels in (3, 50, 0):  # few distinct scores (many ties), some, all distinct
+            raw = generator.exponential(4.0, size)
+            if levels:
+                raw = np.floor(raw * levels / 10)
+            scores = (raw * (generator.random(size) < share)).astype(np.float32)
+            for depth in (1, 10, 100):
+                positive = np.flatnonzero(scores > 0)
+                expected = positive[np.lexsort((positive, -scores[positive]))][:depth]
+                top = Ranking.top(scores, depth)
+                assert top.positions.tolist() == expected.tolist()
+                assert top.scores.tolist() == scores[expected].tolist() and top.scores.dtype == np.float32

@@ -15,6 +15,9 @@ WEIGHTS = {"dense": 1.0, "lexical": 1.0}
 # top-100 of 10,000 passages takes 0.035 ms instead of 0.057 (100,000: 0.07 either way).
 SAMPLE_ABOVE = 4096
 SAMPLE_SIZE = 2048
+# Up to this many times `depth` contenders (what the sample usually leaves: about twice),
+# sorting them all costs less than choosing the best first (a dozen numpy calls fewer).
+SORT_ALL = 8
 
 
 @dataclass(frozen=True)
@@ -38,16 +41,17 @@ class Ranking:
         Equal scores rank by position, so the best few are always the start of the best many.
         """
         keep = _contenders(scores, depth)  # ascending
-        if keep.size > depth:
-            values = scores[keep]
+        values = scores[keep]
+        if keep.size > SORT_ALL * depth:  # many: the best `depth` first, then only those sorted
             last = values[np.argpartition(-values, depth - 1)[depth - 1]]  # the depth-th best score
             above = values > last
             tied = np.flatnonzero(values == last)[: depth - int(above.sum())]  # the first positions
             above[tied] = True
-            keep = keep[above]
-        keep = keep[np.argsort(-scores[keep], kind="stable")]
+            keep, values = keep[above], values[above]
+        order = np.argsort(-values, kind="stable")[:depth]  # stable: equal scores by position
+        keep = keep[order]
         kept = keep if positions is None else positions[keep]
-        return cls(kept.astype(np.int64), scores[keep].astype(np.float32))
+        return cls(kept.astype(np.int64), values[order].astype(np.float32))
 
     @classmethod
     def ordered(cls, positions: np.ndarray, scores: np.ndarray) -> Ranking:

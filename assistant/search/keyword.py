@@ -18,12 +18,14 @@ class KeywordSearcher:
     def __init__(self, lexical: LexicalIndex) -> None:
         self.lexical = lexical
 
-    def scores(self, question: Question, allowed: np.ndarray | None) -> np.ndarray:
-        """Return every passage's BM25 score for the question (widened across languages).
+    def scores(self, question: Question, allowed: np.ndarray | None, outside: np.ndarray | None = None
+               ) -> np.ndarray:
+        """Return every passage's BM25 score for the question (widened across languages), 0 outside `allowed`.
 
         The question's words stemmed in its language count fully; their stems in the other
         language, the glossary's translations and the lexicon's nearest words in the other
-        language count EXPANSION_WEIGHT.
+        language count EXPANSION_WEIGHT. `outside`, when known, lists the positions `allowed`
+        leaves out (see FilterMasks.outside): zeroed directly.
         """
         # No check of the sums: the index's weights were checked when it was opened (see
         # assistant.index.sanity.check_lexical), and sums of them are finite and not negative.
@@ -33,6 +35,8 @@ class KeywordSearcher:
             widened = self.lexical.scores(list(extra))
             widened *= EXPANSION_WEIGHT
             scores += widened
-        if allowed is not None:  # BM25 scores are finite and never negative: × False is 0.0, × True the score
+        if outside is not None:  # the same 0.0 as × False (below)
+            scores[outside] = 0.0
+        elif allowed is not None:  # BM25 scores are finite and never negative: × False is 0.0, × True the score
             np.multiply(scores, allowed, out=scores)
         return scores

@@ -85,7 +85,8 @@ class Searcher:
         analysed, vector = self.analyser.analyse(question, retriever, context)
         allowed = self.masks.allowed(filters or Filters(), cited_roles(analysed.text))
         dense = self.dense.search(vector, allowed) if vector is not None else None
-        lexical = self.keyword.scores(analysed, allowed) if retriever in ("lexical", "hybrid") else None
+        lexical = (self.keyword.scores(analysed, allowed, self.masks.outside(allowed))
+                   if retriever in ("lexical", "hybrid") else None)
         lexical_top = Ranking.top(lexical, DEPTH) if lexical is not None else None  # its best few start it
         spread = self.dense.spread(vector) if vector is not None else None
         if retriever == "hybrid":
