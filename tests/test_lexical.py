@@ -138,15 +138,21 @@ def test_glossary_makes_keyword_search_cross_lingual():
     assert _best(index, widened) == 1
 
 
-def test_scores_are_bm25s_own_sums_bit_for_bit(bundled_index_dir):
-    """The keyword scores summed from plain views of the saved index are exactly bm25s's (read by bm25s)."""
+@pytest.mark.parametrize("dense_share", [None, 0.0, 0.04])
+def test_scores_are_bm25s_own_sums_bit_for_bit(bundled_index_dir, monkeypatch, dense_share):
+    """The keyword scores summed from plain views of the saved index are exactly bm25s's (read by bm25s),
+    frequent terms added as whole columns or not (0.0: every term; 0.04: some; None: this index's few)."""
     import bm25s
 
     from assistant.index import load_index
     from assistant.index.keyword import lexical_text
 
+    if dense_share is not None:
+        monkeypatch.setattr("assistant.index.keyword.DENSE_SHARE", dense_share)
     with load_index(bundled_index_dir) as index:
         lexical = index.lexical
+        if dense_share is not None:
+            assert 0 < len(lexical._frequent) <= len(lexical.terms()) - (dense_share > 0)
         assert isinstance(lexical.bm25.scores["data"], np.memmap)  # what the views avoid slicing
         names = {role.split(".", 1)[1]: name for role, name in index.manifest.files.items()
                  if role.startswith("lexical.")}
