@@ -84,3 +84,21 @@ def test_the_top_of_a_ranking_is_the_best_positive_scores_ties_by_position(size)
                 top = Ranking.top(scores, depth)
                 assert top.positions.tolist() == expected.tolist()
                 assert top.scores.tolist() == scores[expected].tolist() and top.scores.dtype == np.float32
+
+
+def test_distinct_values_and_units_ranked_once_are_numpys_unique():
+    from assistant.search.fuse import Ranking, distinct
+
+    generator = np.random.default_rng(5)
+    for size in (0, 1, 2, 3, 40, 330, 2000):
+        values = generator.integers(0, max(1, size // 2), size)
+        assert distinct(values).tolist() == np.unique(values).tolist()
+        positions = generator.permutation(max(size, 1))[:size]
+        unit_of = np.arange(max(size, 1)) // 2  # pairs: a unit of two passages
+        ranking = Ranking(positions.astype(np.int64), np.sort(generator.random(size)).astype(np.float32)[::-1])
+        units = unit_of[positions]
+        _, first = np.unique(units, return_index=True)
+        first.sort()
+        by_unit = ranking.by_unit(unit_of)
+        assert by_unit.positions.tolist() == units[first].tolist()
+        assert by_unit.scores.tolist() == ranking.scores[first].tolist()

@@ -21,7 +21,7 @@ from assistant.rules import check_k
 from assistant.search.correct import Vocabulary
 from assistant.search.dense import DEPTH, DenseSearcher
 from assistant.search.filters import FilterMasks, Filters
-from assistant.search.fuse import Ranking, Standardiser, best_of_each_unit, zscore_fusion
+from assistant.search.fuse import Ranking, Standardiser, best_of_each_unit, distinct, zscore_fusion
 from assistant.search.glossary import Glossary, load_glossary
 from assistant.search.hits import select_hits
 from assistant.search.keyword import KeywordSearcher
@@ -121,7 +121,7 @@ class Searcher:
         partners = partners[partners >= 0]
         if allowed is not None:
             partners = partners[allowed[partners]]
-        candidates = np.unique(np.concatenate((found, partners)))  # one sort, not two unions
+        candidates = distinct(np.concatenate((found, partners)))  # one sort, not two unions
         if candidates.size == 0:
             return Ranking.empty()
         cosines = np.empty(candidates.size, dtype=np.float32)
