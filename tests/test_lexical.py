@@ -168,3 +168,31 @@ def test_scores_are_bm25s_own_sums_bit_for_bit(bundled_index_dir, monkeypatch, d
             assert np.array_equal(lexical.scores(terms), expected)
             compared += int(expected.astype(bool).sum())
         assert compared > 100
+
+
+def test_glossary_expansions_are_every_other_phrasing_of_the_terms_a_question_holds():
+    """The expansion found through the phrases' first stems is the one of a scan of every phrase."""
+    import json
+    from pathlib import Path
+
+    from assistant.index.terms import LANGUAGES, stems
+
+    glossary = load_glossary()
+
+    def scanned(question: str) -> list[tuple[str, str]]:
+        stemmed = {lang: stems(words(question), lang) for lang in LANGUAGES}
+        found = []
+        for term in glossary.terms:
+            held = {key for key, lang in term.keys if key and any(
+                stemmed[lang][start:start + len(key)] == list(key) for start in range(len(stemmed[lang])))}
+            found += [pair for pair, (key, _) in zip(term.phrases, term.keys, strict=True) if held and key not in held]
+        return list(dict.fromkeys(found))
+
+    data = Path(__file__).parent / "data"
+    files = [data / "own-questions.jsonl", *(data / "confidence").glob("*.jsonl")]
+    questions = [json.loads(line)["question"] for path in files
+                 for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    questions += [phrase for term in glossary.terms for phrase, _ in term.phrases]
+    assert sum(1 for question in questions if glossary.expand(question)) > 300
+    for question in questions:
+        assert glossary.expand(question) == scanned(question), question

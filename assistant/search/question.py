@@ -97,10 +97,11 @@ def analyse(text: str, glossary: Glossary, lang: str | None = None, context: Seq
     asked = text.strip()
     text = resolve_in_context(asked, [earlier.strip() for earlier in context]) if context else asked
     lang = lang or detect_language(text)
-    corrections = vocabulary.corrections(words(text), text) if vocabulary is not None else ()
+    tokens = words(text)
+    corrections = vocabulary.corrections(tokens, text) if vocabulary is not None else ()
     if corrections:
         text = apply_corrections(text, corrections)
-    tokens = words(text)
+        tokens = words(text)
     stemmed = {code: stems(tokens, code) for code in LANGUAGES}  # each word's stem as English and as French
     main = list(dict.fromkeys(stemmed[lang if lang in LANGUAGES else "en"]))
     side = [term for other in LANGUAGES if other != lang for term in stemmed[other]]
@@ -110,7 +111,7 @@ def analyse(text: str, glossary: Glossary, lang: str | None = None, context: Seq
         words=tuple(tokens),
         main_terms=tuple(main),
         side_terms=tuple(term for term in dict.fromkeys(side) if term not in main),
-        glossary=tuple(glossary.expand(text)),
+        glossary=tuple(glossary.expand_stems(stemmed)),  # glossary.expand(text), without stemming it again
         word_stems=tuple(frozenset(both) for both in zip(stemmed["en"], stemmed["fr"], strict=True)),
         asked=asked,
         corrections=corrections,
