@@ -40,14 +40,28 @@ def test_passages_come_back_equal_from_their_table(tmp_path):
             table[3]
 
 
+def test_a_passage_read_alone_is_the_one_read_in_a_block(bundled_index_dir):
+    """One row is read by a path of its own (what a question does): the same record as a block's,
+    before and after the coded columns are decoded whole."""
+    path = bundled_index_dir / read_manifest(bundled_index_dir).files["passages"]
+    with PassageTable(path) as table:
+        every = list(table)
+        assert any(passage.lead for passage in every) and any(passage.translation_id for passage in every)
+        assert [table[number] for number in range(len(table))] == every
+    with PassageTable(path) as table:
+        for field in ("doc_id", "role", "section", "sectors"):  # made whole, as masks and pairs do
+            table.values(field)
+        assert [table[number] for number in reversed(range(len(table)))] == every[::-1]
+
+
 def test_a_passage_asked_for_again_is_not_read_again(tmp_path, monkeypatch):
     passages = _passages()
     write_passages(tmp_path / "p.table", passages)
     monkeypatch.setattr(passage_table, "RECENT", 2)
     with PassageTable(tmp_path / "p.table") as table:
         reads = []
-        rows = table._rows
-        table._rows = lambda first, stop: reads.append(first) or rows(first, stop)
+        row = table._row
+        table._row = lambda number: reads.append(number) or row(number)
         assert [table[0], table[0], table[1], table[0]] == [passages[0], passages[0], passages[1], passages[0]]
         assert reads == [0, 1]  # read once each
         assert table[2] == passages[2] and table[0] == passages[0] and reads == [0, 1, 2, 0]  # kept at most RECENT
