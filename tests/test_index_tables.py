@@ -211,3 +211,20 @@ def test_coded_columns_and_translations_say_what_the_records_say(tmp_path, field
             numbers, names = passage_table.field_codes(source, field)
             assert [names[number] for number in numbers.tolist()] == [getattr(p, field) for p in passages]
             assert passage_table.translations(source) == [(0, "b-1"), (2, "a-1")]
+
+
+def test_vector_rows_read_from_the_file_are_numpys_rows(tmp_path):
+    from assistant.index.ondisk import VectorRows
+
+    matrix = np.random.default_rng(2).normal(size=(40, 16)).astype(np.float32)
+    np.save(tmp_path / "vectors.npy", matrix)
+    rows = VectorRows(tmp_path / "vectors.npy")
+    try:
+        for positions in ([5], [39, 0, 7, 7, -1], list(range(40))[::-3], np.array([], dtype=np.int64), [3, -40]):
+            assert np.array_equal(rows[positions], matrix[positions])
+        assert np.array_equal(rows[12], matrix[12]) and np.array_equal(rows[4:9], matrix[4:9])
+        for outside in ([40], [0, -41]):
+            with pytest.raises(IndexError):
+                rows[outside]
+    finally:
+        rows.close()
