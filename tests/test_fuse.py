@@ -102,3 +102,18 @@ def test_distinct_values_and_units_ranked_once_are_numpys_unique():
         by_unit = ranking.by_unit(unit_of)
         assert by_unit.positions.tolist() == units[first].tolist()
         assert by_unit.scores.tolist() == ranking.scores[first].tolist()
+
+
+def test_a_sample_that_misleads_lowers_its_cut_rather_than_keeping_every_score():
+    """The sampled scores (every stride-th) are the highest: too few clear their cut at first."""
+    from assistant.search.fuse import SAMPLE_SIZE, Ranking, _contenders
+
+    size = 20_000
+    stride = size // SAMPLE_SIZE
+    generator = np.random.default_rng(9)
+    scores = generator.random(size).astype(np.float32)  # every passage scores
+    scores[::stride] += 10
+    keep = _contenders(scores, 100)
+    assert 100 <= keep.size < size // 4  # not every positive score
+    expected = np.lexsort((np.arange(size), -scores))[:100]
+    assert Ranking.top(scores, 100).positions.tolist() == expected.tolist()

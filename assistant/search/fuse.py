@@ -18,6 +18,9 @@ SAMPLE_SIZE = 2048
 # Up to this many times `depth` contenders (what the sample usually leaves: about twice),
 # sorting them all costs less than choosing the best first (a dozen numpy calls fewer).
 SORT_ALL = 8
+# When fewer than `depth` scores clear the sample's cut, the next cut is the sample's score
+# this many times further down.
+LOWER_CUT = 4
 
 
 @dataclass(frozen=True)
@@ -88,18 +91,24 @@ def _contenders(scores: np.ndarray, depth: int) -> np.ndarray:
     At 100,000 passages two in three have a keyword score: keeping them all to rank them
     costs ten times more than a cut from a sample, taken so that about twice `depth` scores
     clear it. At least `depth` clear it, so every one of the best does (ties included);
-    when the sample misleads, all positive scores are kept.
+    when the sample misleads, a lower cut is tried (one timing question in twenty at
+    100,000 passages: 0.09 ms, where ranking all its 81,000 positive scores took 0.48).
     """
     count = scores.shape[0]
     if count >= SAMPLE_ABOVE and depth > 0:
         stride = count // SAMPLE_SIZE
         sample = scores[::stride]
         rank = min(sample.size, 2 * (-(-depth // stride)) + 1)
-        cut = float(np.partition(sample, sample.size - rank)[sample.size - rank])
-        if cut > 0:
+        while True:
+            cut = float(np.partition(sample, sample.size - rank)[sample.size - rank])
+            if cut <= 0:
+                break
             keep = np.flatnonzero(scores >= cut)
             if keep.size >= depth:
                 return keep
+            if rank == sample.size:
+                break
+            rank = min(sample.size, rank * LOWER_CUT)  # too few cleared it: a lower cut, not all of them
     return np.flatnonzero(scores > 0)
 
 
