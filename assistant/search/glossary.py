@@ -71,8 +71,11 @@ def _contains(sequence: tuple[str, ...], part: tuple[str, ...]) -> bool:
     """Return whether `part` occurs as a contiguous run in `sequence`."""
     if not part or len(part) > len(sequence):
         return False
-    width = len(part)
-    return any(sequence[start : start + width] == part for start in range(len(sequence) - width + 1))
+    width, first = len(part), part[0]
+    if width == 1:
+        return first in sequence
+    return any(sequence[start : start + width] == part for start in range(len(sequence) - width + 1)
+               if sequence[start] == first)
 
 
 def parse_glossary(text: str) -> Glossary:

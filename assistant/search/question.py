@@ -172,10 +172,11 @@ class QuestionAnalyser:
     def _alternatives(self, question: Question, by_word: Mapping[str, list[tuple[str, str]]]
                       ) -> tuple[frozenset[str], ...]:
         """Return each word's stems both ways with those of its glossary and lexicon translations."""
-        return tuple(
-            own | frozenset(stem_both([*self._glossary_of(token), *by_word.get(token.lower(), [])]))
-            for token, own in zip(question.words, question.word_stems, strict=True)
-        )
+        alternatives = []
+        for token, own in zip(question.words, question.word_stems, strict=True):
+            translations = [*self._glossary_of(token), *by_word.get(token.lower(), [])]
+            alternatives.append(own | frozenset(stem_both(translations)) if translations else own)
+        return tuple(alternatives)
 
     def _glossary_of(self, word: str) -> list[tuple[str, str]]:
         """Return the glossary's other phrasings of one word (kept across questions: words recur)."""
