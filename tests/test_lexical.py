@@ -138,15 +138,21 @@ def test_glossary_makes_keyword_search_cross_lingual():
     assert _best(index, widened) == 1
 
 
-def test_scores_are_bm25s_own_sums_bit_for_bit(bundled_index_dir):
-    """The keyword scores summed from plain views of the saved index are exactly bm25s's (read by bm25s)."""
+@pytest.mark.parametrize("dense_share", [None, 0.0, 0.04])
+def test_scores_are_bm25s_own_sums_bit_for_bit(bundled_index_dir, monkeypatch, dense_share):
+    """The keyword scores summed from plain views of the saved index are exactly bm25s's (read by bm25s),
+    frequent terms added as whole columns or not (0.0: every term; 0.04: some; None: this index's few)."""
     import bm25s
 
     from assistant.index import load_index
     from assistant.index.keyword import lexical_text
 
+    if dense_share is not None:
+        monkeypatch.setattr("assistant.index.keyword.DENSE_SHARE", dense_share)
     with load_index(bundled_index_dir) as index:
         lexical = index.lexical
+        if dense_share is not None:
+            assert 0 < len(lexical._frequent) <= len(lexical.terms()) - (dense_share > 0)
         assert isinstance(lexical.bm25.scores["data"], np.memmap)  # what the views avoid slicing
         names = {role.split(".", 1)[1]: name for role, name in index.manifest.files.items()
                  if role.startswith("lexical.")}
@@ -162,3 +168,31 @@ def test_scores_are_bm25s_own_sums_bit_for_bit(bundled_index_dir):
             assert np.array_equal(lexical.scores(terms), expected)
             compared += int(expected.astype(bool).sum())
         assert compared > 100
+
+
+def test_glossary_expansions_are_every_other_phrasing_of_the_terms_a_question_holds():
+    """The expansion found through the phrases' first stems is the one of a scan of every phrase."""
+    import json
+    from pathlib import Path
+
+    from assistant.index.terms import LANGUAGES, stems
+
+    glossary = load_glossary()
+
+    def scanned(question: str) -> list[tuple[str, str]]:
+        stemmed = {lang: stems(words(question), lang) for lang in LANGUAGES}
+        found = []
+        for term in glossary.terms:
+            held = {key for key, lang in term.keys if key and any(
+                stemmed[lang][start:start + len(key)] == list(key) for start in range(len(stemmed[lang])))}
+            found += [pair for pair, (key, _) in zip(term.phrases, term.keys, strict=True) if held and key not in held]
+        return list(dict.fromkeys(found))
+
+    data = Path(__file__).parent / "data"
+    files = [data / "own-questions.jsonl", *(data / "confidence").glob("*.jsonl")]
+    questions = [json.loads(line)["question"] for path in files
+                 for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    questions += [phrase for term in glossary.terms for phrase, _ in term.phrases]
+    assert sum(1 for question in questions if glossary.expand(question)) > 300
+    for question in questions:
+        assert glossary.expand(question) == scanned(question), question

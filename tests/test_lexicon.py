@@ -53,6 +53,27 @@ def test_keyword_search_finds_what_only_the_other_language_says(searcher):
     assert with_lexicon < without
 
 
+def test_a_word_the_corpus_lacks_is_looked_up_once_while_its_vector_is_kept(searcher, monkeypatch):
+    """Its nearest word of the other language comes from its kept vector: the same one every time."""
+    import assistant.index.lexicon as lexicon_module
+    from assistant.search.question import QuestionAnalyser
+
+    analyser = QuestionAnalyser(searcher.encoder, searcher.glossary, searcher.analyser.lexicon, searcher.vocabulary)
+    searched: list[list[str]] = []
+    nearest = lexicon_module._nearest
+    monkeypatch.setattr(lexicon_module, "_nearest", lambda queries, words, *rest: (
+        searched.append(list(words)) or nearest(queries, words, *rest)))
+    question = "Avec qui les filles sont-elles en contact : des bénévoles?"
+    first, _ = analyser.analyse(question)
+    assert len(searched) == 1 and "bénévoles" in searched[0] and ("volunteers", "en") in first.lexicon
+    again, _ = analyser.analyse("Qui sont les bénévoles?")
+    assert len(searched) == 1 and ("volunteers", "en") in again.lexicon
+    assert analyser.analyse(question)[0] == first and len(searched) == 1
+    analyser._word_vectors.clear()  # vectors dropped (the cache was full): looked up again from new ones
+    analyser._word_translations.clear()
+    assert analyser.analyse(question)[0] == first and searched[1] == searched[0]
+
+
 def test_saved_and_loaded_alike(tmp_path, bundled_index):
     path = tmp_path / "lexicon.npz"
     bundled_index.lexicon.save(path)

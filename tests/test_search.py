@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from assistant.embed import load_encoder
@@ -171,6 +172,30 @@ def test_each_retriever_gives_a_translated_pair_its_better_side():
     # The pair wins although neither side alone beats passage 2 on both scores.
     fused = zscore_fusion(best, {"dense": Standardiser(0.2, 0.1), "lexical": Standardiser(1.0, 2.0)})
     assert fused[0] > fused[1]
+
+
+def test_keyword_scores_outside_the_mask_are_zeroed_from_its_kept_positions_bit_for_bit(searcher):
+    """The citable-roles mask keeps the few positions it leaves out: zeroing them is × the mask."""
+    from assistant.roles import cited_roles
+
+    records = list(searcher.index.passages)
+    masks, keyword = searcher.masks, searcher.keyword
+    allowed = masks.allowed(Filters())
+    outside = masks.outside(allowed)
+    assert allowed is not None and outside is not None  # the bundled corpus has passages of roles never cited
+    assert outside.tolist() == [number for number, passage in enumerate(records) if not allowed[number]]
+    assert 0 < len(outside) < len(records) / 4
+    filtered = masks.allowed(Filters(doc_ids=(records[0].doc_id,)))
+    assert masks.outside(filtered) is None and masks.outside(None) is None  # a fresh mask: multiplied
+    assert masks.outside(allowed.copy()) is None  # only the kept mask itself
+    assert masks.outside(masks.allowed(Filters(), cited_roles("un texte qui ne cite rien"))) is not None
+    compared = 0
+    for question in ("How do we cope with staff turnover?", "partenariat avec la police", "signalement DPJ école"):
+        analysed, _ = searcher.analyser.analyse(question)
+        quick = keyword.scores(analysed, allowed, outside)
+        assert np.array_equal(quick.view(np.int32), keyword.scores(analysed, allowed).view(np.int32))
+        compared += int(np.count_nonzero(keyword.scores(analysed, None)[outside]))
+    assert compared  # some scores outside the mask were there to zero
 
 
 def test_masks_and_pairs_made_from_the_tables_columns_match_the_records(bundled_index):

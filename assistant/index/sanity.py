@@ -21,6 +21,13 @@ from assistant.index.problems import IndexCorrupt
 TOLERANCE = 0.05
 # Rows of the vectors looked at when the index is loaded, evenly spaced.
 SAMPLED_ROWS = 2000
+# A question's keyword score of a passage adds up weights of the index, each at most once
+# for its terms and once more at half weight for its expansions (assistant.search.keyword):
+# at most 1.5 × the number of weights × the largest one, doubled for the sums' rounding.
+# Weights that keep this below float32's largest number give finite, non-negative sums
+# (even when damaged postings repeat a passage), so searches need not check them.
+SUM_MARGIN = 3.0
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def damaged(what: str) -> IndexCorrupt:
@@ -29,7 +36,11 @@ def damaged(what: str) -> IndexCorrupt:
 
 
 def check_lexical(lexical: LexicalIndex, count: int) -> None:
-    """Raise IndexCorrupt unless the keyword index's postings are well formed for `count` passages."""
+    """Raise IndexCorrupt unless the keyword index's postings are well formed for `count` passages.
+
+    Its weights are finite, not negative and small enough (see SUM_MARGIN) that every
+    question's sums are too: searches add them up without checking them again.
+    """
     scores = lexical.bm25.scores
     data, indices, indptr = (np.asarray(scores[part]) for part in ("data", "indices", "indptr"))
     vocabulary = lexical.bm25.vocab_dict  # bm25s adds "" last, a term without postings
@@ -40,7 +51,7 @@ def check_lexical(lexical: LexicalIndex, count: int) -> None:
         raise damaged("keyword postings out of order")
     if len(indices) != len(data) or (len(indices) and (indices.min() < 0 or indices.max() >= count)):
         raise damaged("keyword postings out of range")
-    if not np.all(np.isfinite(data)) or (len(data) and data.min() < 0):
+    if len(data) and not (data.min() >= 0 and float(data.max()) * len(data) * SUM_MARGIN < FLOAT32_MAX):
         raise damaged("keyword weights out of range")
 
 
@@ -56,7 +67,8 @@ def check_vector_sample(vectors: np.ndarray | Sequence) -> None:
 
 def check_cosines(scores: np.ndarray) -> np.ndarray:
     """Return cosines of a question with passages, or raise IndexCorrupt if some cannot be cosines."""
-    if scores.size and not (np.all(np.isfinite(scores)) and np.all(np.abs(scores) <= 1 + TOLERANCE)):
+    # Two reductions, no temporary array: a NaN makes min() and max() NaN, and comparisons with NaN are false.
+    if scores.size and not (scores.min() >= -1 - TOLERANCE and scores.max() <= 1 + TOLERANCE):
         raise damaged("similarities out of range")
     return scores
 
@@ -67,10 +79,3 @@ def check_positions(positions: np.ndarray, count: int) -> np.ndarray:
         raise damaged("search results out of range")
     return positions
 
-
-def check_weights(scores: np.ndarray) -> np.ndarray:
-    """Return keyword scores, or raise IndexCorrupt if some are negative or not finite."""
-    # Two reductions, no temporary array: a NaN makes min() NaN, and NaN >= 0 is false.
-    if scores.size and not (scores.min() >= 0 and scores.max() < np.inf):
-        raise damaged("keyword scores out of range")
-    return scores

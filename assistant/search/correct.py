@@ -106,6 +106,7 @@ class Vocabulary:
 
 _NAME = re.compile(r"(?<![.!?…]\s)(?<!^)(?<![.!?…])\b([A-ZÀ-ÖØ-Þ][^\W\d_]*(?:[-'’][^\W\d_]+)*)")
 _ACRONYM = re.compile(r"\b[A-ZÀ-ÖØ-Þ]{2,}\b")
+_CAPITAL = re.compile(r"[A-ZÀ-ÖØ-Þ]")
 
 
 def proper_names(text: str) -> frozenset[str]:
@@ -114,7 +115,10 @@ def proper_names(text: str) -> frozenset[str]:
     « États-Unis », "Alger", "DPJ" are not typos of corpus words; the first word of a
     sentence is capitalised anyway and says nothing.
     """
-    found = {part.lower() for match in _NAME.finditer(text.strip()) for part in re.split(r"[-'’]", match.group(1))}
+    stripped = text.strip()
+    if _CAPITAL.search(stripped, 1) is None:  # a name or an acronym needs a capital past the first letter
+        return frozenset()
+    found = {part.lower() for match in _NAME.finditer(stripped) for part in re.split(r"[-'’]", match.group(1))}
     found |= {match.group(0).lower() for match in _ACRONYM.finditer(text)}
     return frozenset(found)
 

@@ -15,6 +15,12 @@ WEIGHTS = {"dense": 1.0, "lexical": 1.0}
 # top-100 of 10,000 passages takes 0.035 ms instead of 0.057 (100,000: 0.07 either way).
 SAMPLE_ABOVE = 4096
 SAMPLE_SIZE = 2048
+# Up to this many times `depth` contenders (what the sample usually leaves: about twice),
+# sorting them all costs less than choosing the best first (a dozen numpy calls fewer).
+SORT_ALL = 8
+# When fewer than `depth` scores clear the sample's cut, the next cut is the sample's score
+# this many times further down.
+LOWER_CUT = 4
 
 
 @dataclass(frozen=True)
@@ -38,16 +44,17 @@ class Ranking:
         Equal scores rank by position, so the best few are always the start of the best many.
         """
         keep = _contenders(scores, depth)  # ascending
-        if keep.size > depth:
-            values = scores[keep]
+        values = scores[keep]
+        if keep.size > SORT_ALL * depth:  # many: the best `depth` first, then only those sorted
             last = values[np.argpartition(-values, depth - 1)[depth - 1]]  # the depth-th best score
             above = values > last
             tied = np.flatnonzero(values == last)[: depth - int(above.sum())]  # the first positions
             above[tied] = True
-            keep = keep[above]
-        keep = keep[np.argsort(-scores[keep], kind="stable")]
+            keep, values = keep[above], values[above]
+        order = np.argsort(-values, kind="stable")[:depth]  # stable: equal scores by position
+        keep = keep[order]
         kept = keep if positions is None else positions[keep]
-        return cls(kept.astype(np.int64), scores[keep].astype(np.float32))
+        return cls(kept.astype(np.int64), values[order].astype(np.float32))
 
     @classmethod
     def ordered(cls, positions: np.ndarray, scores: np.ndarray) -> Ranking:
@@ -58,9 +65,24 @@ class Ranking:
     def by_unit(self, unit_of: np.ndarray) -> Ranking:
         """Return the ranking of units (translated pairs count once, at their best rank)."""
         units = unit_of[self.positions]
-        _, first = np.unique(units, return_index=True)
+        order = np.argsort(units, kind="stable")  # each unit's first position first among its own
+        first = order[_starts(units[order])]
         first.sort()
         return Ranking(units[first], self.scores[first])
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """Return the distinct values, sorted: np.unique's answer in a sixth of its time for a few hundred."""
+    ordered = np.sort(values)
+    return ordered[_starts(ordered)]
+
+
+def _starts(ordered: np.ndarray) -> np.ndarray:
+    """Return where each run of equal values of a sorted array starts, as a mask."""
+    starts = np.empty(ordered.size, dtype=bool)
+    starts[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    return starts
 
 
 def _contenders(scores: np.ndarray, depth: int) -> np.ndarray:
@@ -69,18 +91,24 @@ def _contenders(scores: np.ndarray, depth: int) -> np.ndarray:
     At 100,000 passages two in three have a keyword score: keeping them all to rank them
     costs ten times more than a cut from a sample, taken so that about twice `depth` scores
     clear it. At least `depth` clear it, so every one of the best does (ties included);
-    when the sample misleads, all positive scores are kept.
+    when the sample misleads, a lower cut is tried (one timing question in twenty at
+    100,000 passages: 0.09 ms, where ranking all its 81,000 positive scores took 0.48).
     """
     count = scores.shape[0]
     if count >= SAMPLE_ABOVE and depth > 0:
         stride = count // SAMPLE_SIZE
         sample = scores[::stride]
         rank = min(sample.size, 2 * (-(-depth // stride)) + 1)
-        cut = float(np.partition(sample, sample.size - rank)[sample.size - rank])
-        if cut > 0:
+        while True:
+            cut = float(np.partition(sample, sample.size - rank)[sample.size - rank])
+            if cut <= 0:
+                break
             keep = np.flatnonzero(scores >= cut)
             if keep.size >= depth:
                 return keep
+            if rank == sample.size:
+                break
+            rank = min(sample.size, rank * LOWER_CUT)  # too few cleared it: a lower cut, not all of them
     return np.flatnonzero(scores > 0)
 
 
@@ -93,6 +121,10 @@ class Standardiser:
 
     def __call__(self, scores: np.ndarray) -> np.ndarray:
         return (scores - self.mean) / self.spread
+
+    def one(self, score: float) -> float:
+        """Return one score standardised (the same double arithmetic, without an array)."""
+        return (score - self.mean) / self.spread
 
     @classmethod
     def of(cls, sample: np.ndarray) -> Standardiser:
@@ -131,7 +163,7 @@ def best_of_each_unit(
     """
     order = np.argsort(units, kind="stable")
     grouped = units[order]
-    starts = np.flatnonzero(np.concatenate(([True], grouped[1:] != grouped[:-1])))
+    starts = np.flatnonzero(_starts(grouped))
     return grouped[starts], {name: np.maximum.reduceat(np.asarray(values, dtype=np.float32)[order], starts)
                              for name, values in scores.items()}
 

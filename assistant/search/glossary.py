@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -27,47 +28,54 @@ class Glossary:
     """The terms of the field, matched on stems so that inflections match too."""
 
     terms: tuple[Term, ...]
-    # (lang, first stem of a phrase) → numbers of the terms having such a phrase, so that a
-    # question is compared only with the phrases that could start at one of its words.
-    starts: dict[tuple[str, str], tuple[int, ...]] = field(default_factory=dict, compare=False)
+    # (lang, first stem of a phrase) → (number of the term, stems of the phrase) of every such
+    # phrase, so that a question is compared only with the phrases that could start at one of
+    # its words.
+    starts: dict[tuple[str, str], tuple[tuple[int, tuple[str, ...]], ...]] = field(
+        default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
-        starts: dict[tuple[str, str], list[int]] = {}
+        starts: dict[tuple[str, str], list[tuple[int, tuple[str, ...]]]] = {}
         for number, term in enumerate(self.terms):
             for key, lang in term.keys:
-                if key and number not in starts.setdefault((lang, key[0]), []):
-                    starts[(lang, key[0])].append(number)
-        object.__setattr__(self, "starts", {start: tuple(numbers) for start, numbers in starts.items()})
+                if key:
+                    starts.setdefault((lang, key[0]), []).append((number, key))
+        object.__setattr__(self, "starts", {start: tuple(phrases) for start, phrases in starts.items()})
 
     def expand(self, question: str) -> list[tuple[str, str]]:
         """Return the (phrase, lang) pairs of every term the question uses, other phrasings only."""
         tokens = words(question)
-        stemmed = {lang: tuple(stems(tokens, lang)) for lang in LANGUAGES}
-        possible = sorted({number for lang, found in stemmed.items() for stem in found
-                           for number in self.starts.get((lang, stem), ())})
-        present = {lang: frozenset(found) for lang, found in stemmed.items()}
-        found: list[tuple[str, str]] = []
-        for term in (self.terms[number] for number in possible):
-            # A phrase can only occur where its first stem does: most of a term's phrases need no scan.
-            matched = [(key, lang) for key, lang in term.keys
-                       if key and key[0] in present[lang] and _contains(stemmed[lang], key)]
-            if not matched:
-                continue
-            used = {key for key, _ in matched}
-            found.extend(
+        return self.expand_stems({lang: tuple(stems(tokens, lang)) for lang in LANGUAGES})
+
+    def expand_stems(self, stemmed: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
+        """Return expand()'s pairs for a question already stemmed: {lang: its words' stems in that language}."""
+        matched: dict[int, set[tuple[str, ...]]] = {}  # term number → its phrases the question holds
+        for lang, found in stemmed.items():
+            found = tuple(found)
+            for stem in set(found):  # a phrase can only occur where its first stem does
+                for number, key in self.starts.get((lang, stem), ()):
+                    if _contains(found, key):
+                        matched.setdefault(number, set()).add(key)
+        pairs: list[tuple[str, str]] = []
+        for number in sorted(matched):
+            term, used = self.terms[number], matched[number]
+            pairs.extend(
                 (phrase, lang)
                 for (phrase, lang), (key, _) in zip(term.phrases, term.keys, strict=True)
                 if key not in used
             )
-        return list(dict.fromkeys(found))
+        return list(dict.fromkeys(pairs))
 
 
 def _contains(sequence: tuple[str, ...], part: tuple[str, ...]) -> bool:
     """Return whether `part` occurs as a contiguous run in `sequence`."""
     if not part or len(part) > len(sequence):
         return False
-    width = len(part)
-    return any(sequence[start : start + width] == part for start in range(len(sequence) - width + 1))
+    width, first = len(part), part[0]
+    if width == 1:
+        return first in sequence
+    return any(sequence[start : start + width] == part for start in range(len(sequence) - width + 1)
+               if sequence[start] == first)
 
 
 def parse_glossary(text: str) -> Glossary:

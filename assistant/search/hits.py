@@ -45,11 +45,11 @@ def select_hits(
             continue
         chosen.append(terms)
         members = [shown] if other < 0 else [shown, other]
-        scores = {}
+        scores = {}  # the better side's (max of one or two numbers: Python's, without numpy's wrapper)
         if vector is not None:
-            scores["dense"] = round(float(np.max(np.asarray(vectors[members]) @ vector)), 4)
+            scores["dense"] = round(max((np.asarray(vectors[members]) @ vector).tolist()), 4)
         if lexical is not None:
-            scores["lexical"] = round(float(np.max(lexical[members])), 4)
+            scores["lexical"] = round(max(float(lexical[member]) for member in members), 4)
         hits.append(Hit(
             passage=passage,
             score=float(score),

@@ -97,10 +97,11 @@ def analyse(text: str, glossary: Glossary, lang: str | None = None, context: Seq
     asked = text.strip()
     text = resolve_in_context(asked, [earlier.strip() for earlier in context]) if context else asked
     lang = lang or detect_language(text)
-    corrections = vocabulary.corrections(words(text), text) if vocabulary is not None else ()
+    tokens = words(text)
+    corrections = vocabulary.corrections(tokens, text) if vocabulary is not None else ()
     if corrections:
         text = apply_corrections(text, corrections)
-    tokens = words(text)
+        tokens = words(text)
     stemmed = {code: stems(tokens, code) for code in LANGUAGES}  # each word's stem as English and as French
     main = list(dict.fromkeys(stemmed[lang if lang in LANGUAGES else "en"]))
     side = [term for other in LANGUAGES if other != lang for term in stemmed[other]]
@@ -110,7 +111,7 @@ def analyse(text: str, glossary: Glossary, lang: str | None = None, context: Seq
         words=tuple(tokens),
         main_terms=tuple(main),
         side_terms=tuple(term for term in dict.fromkeys(side) if term not in main),
-        glossary=tuple(glossary.expand(text)),
+        glossary=tuple(glossary.expand_stems(stemmed)),  # glossary.expand(text), without stemming it again
         word_stems=tuple(frozenset(both) for both in zip(stemmed["en"], stemmed["fr"], strict=True)),
         asked=asked,
         corrections=corrections,
@@ -131,6 +132,9 @@ class QuestionAnalyser:
         self.vocabulary = vocabulary
         self._word_vectors: dict[str, np.ndarray] = {}
         self._word_glossary: dict[str, list[tuple[str, str]]] = {}
+        # (word, question's language) → the lexicon's translations of a word it lacks, from
+        # the vector kept in _word_vectors (dropped with it).
+        self._word_translations: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
         self._word_lock = threading.Lock()
 
     def analyse(self, text: str, retriever: str = "hybrid", context: Sequence[str] = ()
@@ -139,18 +143,40 @@ class QuestionAnalyser:
         question = analyse(text, self.glossary, context=context, vocabulary=self.vocabulary)
         wants_words = retriever != "dense" and self.lexicon is not None
         vector, word_vectors = self._encode(question, retriever, wants_words)
-        by_word = (self.lexicon.translations_by_word(list(question.words), question.lang, word_vectors)
-                   if self.lexicon is not None else {})
+        by_word = self._translations(question, word_vectors) if self.lexicon is not None else {}
         lexicon = tuple(dict.fromkeys(pair for pairs in by_word.values() for pair in pairs)) if wants_words else ()
         return replace(question, lexicon=lexicon, word_alternatives=self._alternatives(question, by_word)), vector
+
+    def _translations(self, question: Question, word_vectors: Mapping[str, np.ndarray]
+                      ) -> dict[str, list[tuple[str, str]]]:
+        """Return the lexicon's translations of each lower-cased word of the question.
+
+        Those of words the corpus lacks (found from their vectors, `word_vectors`: 0.1-0.2 ms
+        against every word of the other language) are kept with their vectors, as long as
+        those are: the same vector gives the same nearest word.
+        """
+        lang = question.lang
+        with self._word_lock:
+            kept = {word: self._word_translations[(word, lang)] for word in word_vectors
+                    if (word, lang) in self._word_translations}
+        fresh = {word: vector for word, vector in word_vectors.items() if word not in kept}
+        by_word = self.lexicon.translations_by_word(list(question.words), lang, fresh)
+        for word, pairs in kept.items():
+            by_word[word] = list(pairs)
+        with self._word_lock:
+            for word, vector in fresh.items():  # unless the vectors were dropped (and new ones made) meanwhile
+                if self._word_vectors.get(word) is vector:
+                    self._word_translations[(word, lang)] = tuple(by_word[word])
+        return by_word
 
     def _alternatives(self, question: Question, by_word: Mapping[str, list[tuple[str, str]]]
                       ) -> tuple[frozenset[str], ...]:
         """Return each word's stems both ways with those of its glossary and lexicon translations."""
-        return tuple(
-            own | frozenset(stem_both([*self._glossary_of(token), *by_word.get(token.lower(), [])]))
-            for token, own in zip(question.words, question.word_stems, strict=True)
-        )
+        alternatives = []
+        for token, own in zip(question.words, question.word_stems, strict=True):
+            translations = [*self._glossary_of(token), *by_word.get(token.lower(), [])]
+            alternatives.append(own | frozenset(stem_both(translations)) if translations else own)
+        return tuple(alternatives)
 
     def _glossary_of(self, word: str) -> list[tuple[str, str]]:
         """Return the glossary's other phrasings of one word (kept across questions: words recur)."""
@@ -178,5 +204,6 @@ class QuestionAnalyser:
         with self._word_lock:
             if len(self._word_vectors) + len(new) > WORD_CACHE:
                 self._word_vectors.clear()
+                self._word_translations.clear()
             self._word_vectors.update(new)
         return vector, known | new

@@ -21,7 +21,7 @@ from assistant.rules import check_k
 from assistant.search.correct import Vocabulary
 from assistant.search.dense import DEPTH, DenseSearcher
 from assistant.search.filters import FilterMasks, Filters
-from assistant.search.fuse import Ranking, Standardiser, best_of_each_unit, zscore_fusion
+from assistant.search.fuse import Ranking, Standardiser, best_of_each_unit, distinct, zscore_fusion
 from assistant.search.glossary import Glossary, load_glossary
 from assistant.search.hits import select_hits
 from assistant.search.keyword import KeywordSearcher
@@ -85,7 +85,8 @@ class Searcher:
         analysed, vector = self.analyser.analyse(question, retriever, context)
         allowed = self.masks.allowed(filters or Filters(), cited_roles(analysed.text))
         dense = self.dense.search(vector, allowed) if vector is not None else None
-        lexical = self.keyword.scores(analysed, allowed) if retriever in ("lexical", "hybrid") else None
+        lexical = (self.keyword.scores(analysed, allowed, self.masks.outside(allowed))
+                   if retriever in ("lexical", "hybrid") else None)
         lexical_top = Ranking.top(lexical, DEPTH) if lexical is not None else None  # its best few start it
         spread = self.dense.spread(vector) if vector is not None else None
         if retriever == "hybrid":
@@ -120,7 +121,7 @@ class Searcher:
         partners = partners[partners >= 0]
         if allowed is not None:
             partners = partners[allowed[partners]]
-        candidates = np.unique(np.concatenate((found, partners)))  # one sort, not two unions
+        candidates = distinct(np.concatenate((found, partners)))  # one sort, not two unions
         if candidates.size == 0:
             return Ranking.empty()
         cosines = np.empty(candidates.size, dtype=np.float32)

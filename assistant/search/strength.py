@@ -114,7 +114,7 @@ def assess(
     top = float(dense.scores[0]) if len(dense) else 0.0
     signals["dense"] = round(top, 4)
     if spread is not None and len(dense):
-        signals["dense_z"] = round(float(spread(np.array([top]))[0]), 3)
+        signals["dense_z"] = round(spread.one(top), 3)
     if lexical is not None:
         signals["agree"] = float(_agree(dense, lexical, unit_of))
         signals["all_words"] = float(covered(question, lexical, index))
@@ -174,6 +174,14 @@ def covered(question: Question, lexical: Ranking, index: Index) -> bool:
 
 def _agree(dense: Ranking, lexical: Ranking, unit_of: np.ndarray) -> bool:
     """Return whether dense and keyword search share a unit among their first few."""
-    dense_first = list(dict.fromkeys(unit for unit in unit_of[dense.positions].tolist()))[:AGREEMENT_DEPTH]
+    dense_first = _first_units(dense.positions, unit_of, AGREEMENT_DEPTH)
     keyword_first = list(dict.fromkeys(unit_of[lexical.positions[: AGREEMENT_DEPTH * 2]].tolist()))[:AGREEMENT_DEPTH]
     return bool(set(dense_first) & set(keyword_first))
+
+
+def _first_units(positions: np.ndarray, unit_of: np.ndarray, count: int) -> list[int]:
+    """Return the first `count` distinct units of ranked passages (usually among the first 2 × count)."""
+    units = list(dict.fromkeys(unit_of[positions[: count * 2]].tolist()))
+    if len(units) < count and len(positions) > count * 2:
+        units = list(dict.fromkeys(unit_of[positions].tolist()))
+    return units[:count]
