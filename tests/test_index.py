@@ -127,8 +127,8 @@ def test_approximate_choice_is_recorded_and_survives_a_mapped_load(corpus_copy, 
     with load_index(index_dir, "usem3") as index:
         citable = np.array([passage.citable for passage in index.passages])
         short = {**HNSW, "efSearch": SHORT_SEARCH["efSearch"]}  # a small graph: the shorter search
-        assert report.manifest.faiss == {"kind": "hnsw", "storage": "sq8", **short, "approximate_above": 50,
-                                         "held": int(citable.sum())}
+        assert report.manifest.faiss == {"kind": "hnsw", "storage": "sq8", **short, "layout": "breadth-first",
+                                         "approximate_above": 50, "held": int(citable.sum())}
         assert 0 < citable.sum() < len(citable)  # the bundled corpus has reference entries and closing lines
         graph = faiss.downcast_index(index.faiss_index.index)
         assert isinstance(graph, faiss.IndexHNSWSQ) and graph.hnsw.efSearch == short["efSearch"] < HNSW["efSearch"]

@@ -11,6 +11,7 @@ import faiss
 import numpy as np
 
 from assistant.embed.threads import limit_blas
+from assistant.index.graph_order import store_breadth_first
 from assistant.index.ondisk import VectorRows
 
 SEARCH_THREADS = 1
@@ -93,8 +94,9 @@ def make_faiss_index(
             for first, block in _blocks(vectors, held):
                 index.add_with_ids(block, first + np.flatnonzero(held[first : first + BLOCK]).astype(np.int64))
                 del block  # before the next one is read: one block in memory at a time
-        description = {"kind": "hnsw", "storage": "sq8", **parameters, "approximate_above": approximate_above,
-                       "held": int(held.sum())}
+        store_breadth_first(index)  # neighbours near each other in memory (see assistant.index.graph_order)
+        description = {"kind": "hnsw", "storage": "sq8", **parameters, "layout": "breadth-first",
+                       "approximate_above": approximate_above, "held": int(held.sum())}
         return index, description
     index = faiss.IndexFlatIP(dimension)
     with _faiss_threads(os.cpu_count() or 1):
