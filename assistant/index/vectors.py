@@ -162,7 +162,8 @@ class _FlatRows:
 
 
 # Beside an approximate index, the exact vectors of a collection this small are mapped from
-# the embeddings file (read whole where mapping is not used): the whole file may become
+# the embeddings file (read whole on Windows, where a mapped file blocks the next build's
+# clean-up): the whole file may become
 # resident, as an exact index's own vectors are, and a question's candidates then cost a
 # product instead of a read each (0.01 against 0.1 ms for 100 rows). Larger files are read
 # by rows (see assistant.search.dense.passage_vectors).
@@ -170,8 +171,11 @@ MAPPED_VECTORS_UP_TO = 64 * 2**20  # bytes: 32,768 passages of 512 float32
 
 
 def exact_vectors(stored: VectorRows, path: Path, memory_map: bool) -> np.ndarray | VectorRows:
-    """Return the passages' exact vectors beside an approximate index: mapped or in memory when
-    small (or when nothing is to be mapped), else the file read by rows on demand."""
+    """Return the passages' exact vectors beside an approximate index.
+
+    Without `memory_map`, read whole into memory. With it: mapped when the file is small
+    (MAPPED_VECTORS_UP_TO), else left in the file and read by rows when asked for.
+    """
     if not memory_map or stored.shape[0] * stored.shape[1] * 4 > MAPPED_VECTORS_UP_TO:
         return stored if memory_map else np.asarray(stored)
     if os.name != "posix":  # a mapped file cannot be replaced by the next build on Windows
