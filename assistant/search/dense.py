@@ -9,7 +9,7 @@ import numpy as np
 from assistant.index import Index
 from assistant.index.ondisk import VectorRows
 from assistant.index.sanity import check_cosines, check_positions
-from assistant.index.vectors import is_exact
+from assistant.index.vectors import is_exact, unheld_positions
 from assistant.search.fuse import Ranking, Standardiser
 
 # How many candidates dense search hands to fusion; filters widen it.
@@ -32,6 +32,10 @@ class DenseSearcher:
         # 0.996 → 0.999 on corpus sentences). Read by rows (large collections) that would
         # cost ~0.1 ms a question: the graph's own scores are kept.
         self._rerank = isinstance(self.vectors, np.ndarray) and not is_exact(index.faiss_index)
+        # The graph holds the citable passages only (see make_faiss_index): a question that may
+        # cite others (references), or a filter that leaves few passages, is answered by every
+        # vector instead, as an exact index answers it (the cost of one: 0.8-1 ms at 10,000).
+        self._unheld = unheld_positions(index.faiss_index, count=len(index.passages)) if self._rerank else None
         # How a question's cosines spread over the collection (for fusion), estimated from
         # evenly spaced passages: their mean vector and covariance give the mean and
         # variance of any question's cosines with them (q·m and qᵀCq), so a question costs
@@ -52,6 +56,17 @@ class DenseSearcher:
         depth = min(math.ceil(DEPTH / share) if share >= 0.9 else FILTERED_DEPTH, count)
         if depth == 0:
             return Ranking.empty()
+        if self._rerank and (share < 0.9 or self._asks_unheld(allowed)):
+            positions, scores = self._every_vector(vector, depth)
+        else:
+            positions, scores = self._graph(vector, depth, count)
+        if allowed is not None:
+            keep = allowed[positions]
+            positions, scores = positions[keep], scores[keep]
+        return Ranking(positions.astype(np.int64, copy=False), scores.astype(np.float32, copy=False))
+
+    def _graph(self, vector: np.ndarray, depth: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return the FAISS index's `depth` nearest passages and their cosines, re-ranked exactly when it can."""
         scores, positions = self.index.faiss_index.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), depth)
         positions, scores = positions[0], scores[0]
         keep = positions >= 0  # fewer found than asked for: FAISS pads with -1
@@ -62,10 +77,19 @@ class DenseSearcher:
             scores = self.cosines(vector, positions)
             order = np.argsort(-scores, kind="stable")
             positions, scores = positions[order], scores[order]
-        if allowed is not None:
-            keep = allowed[positions]
-            positions, scores = positions[keep], scores[keep]
-        return Ranking(positions.astype(np.int64, copy=False), scores.astype(np.float32, copy=False))
+        return positions, scores
+
+    def _asks_unheld(self, allowed: np.ndarray | None) -> bool:
+        """Return whether the mask lets through passages the graph does not hold."""
+        unheld = self._unheld
+        return unheld is not None and unheld.size > 0 and (allowed is None or bool(allowed[unheld].any()))
+
+    def _every_vector(self, vector: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return the `depth` nearest passages of all and their cosines, from every exact vector."""
+        every = check_cosines(np.asarray(self.vectors) @ np.asarray(vector, dtype=np.float32))
+        top = np.argpartition(-every, depth - 1)[:depth] if depth < every.size else np.arange(every.size)
+        positions = top[np.argsort(-every[top], kind="stable")]
+        return positions, every[positions]
 
     def cosines(self, vector: np.ndarray, positions: np.ndarray | list[int]) -> np.ndarray:
         """Return the question's cosine with each of the given passages."""
