@@ -75,7 +75,7 @@ class DenseSearcher:
         positions, scores = check_positions(positions, count), check_cosines(scores)
         if self._rerank:
             scores = self.cosines(vector, positions)
-            order = np.argsort(-scores, kind="stable")
+            order = np.lexsort((-positions, -scores))  # equal cosines (a repeated passage): the later first, as FAISS does
             positions, scores = positions[order], scores[order]
         return positions, scores
 
@@ -88,7 +88,7 @@ class DenseSearcher:
         """Return the `depth` nearest passages of all and their cosines, from every exact vector."""
         every = check_cosines(np.asarray(self.vectors) @ np.asarray(vector, dtype=np.float32))
         top = np.argpartition(-every, depth - 1)[:depth] if depth < every.size else np.arange(every.size)
-        positions = top[np.argsort(-every[top], kind="stable")]
+        positions = top[np.lexsort((-top, -every[top]))]
         return positions, every[positions]
 
     def cosines(self, vector: np.ndarray, positions: np.ndarray | list[int]) -> np.ndarray:
