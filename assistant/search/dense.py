@@ -75,7 +75,7 @@ class DenseSearcher:
         positions, scores = check_positions(positions, count), check_cosines(scores)
         if self._rerank:
             scores = self.cosines(vector, positions)
-            order = np.lexsort((-positions, -scores))  # equal cosines (a repeated passage): the later first, as FAISS does
+            order = np.lexsort((-positions, -scores))  # equal cosines (a repeated passage): the later first, as FAISS
             positions, scores = positions[order], scores[order]
         return positions, scores
 
