@@ -280,3 +280,15 @@ def test_vectors_read_without_pread_as_on_windows(tmp_path, monkeypatch):
     monkeypatch.delattr(os, "pread")
     assert np.array_equal(rows[[7, 1]], matrix[[7, 1]]) and np.array_equal(np.asarray(rows), matrix)
     rows.close()
+
+
+def test_the_passages_an_approximate_index_lacks_are_found_from_its_ids():
+    from assistant.index.vectors import unheld_positions
+
+    vectors = np.random.default_rng(4).random((5, 8)).astype(np.float32)
+    mapped = faiss.IndexIDMap(faiss.IndexHNSWSQ(8, faiss.ScalarQuantizer.QT_8bit, 16, faiss.METRIC_INNER_PRODUCT))
+    mapped.index.train(vectors)
+    mapped.add_with_ids(vectors, np.array([0, 2, 3, 5, 6]))
+    assert unheld_positions(mapped, 7).tolist() == [1, 4]
+    bare = faiss.downcast_index(mapped.index)  # no ids: the first passages, in order
+    assert unheld_positions(bare, 7).tolist() == [5, 6]

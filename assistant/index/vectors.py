@@ -137,7 +137,9 @@ def is_exact(faiss_index: faiss.Index) -> bool:
 
 
 def unheld_positions(faiss_index: faiss.Index, count: int) -> np.ndarray:
-    """Return the positions of the passages an id-mapped approximate index does not hold, in order."""
+    """Return the positions of the passages an approximate index does not hold, in order."""
+    if not hasattr(faiss_index, "id_map"):  # no ids: it holds the first ntotal passages
+        return np.arange(faiss_index.ntotal, count, dtype=np.int64)
     held = np.zeros(count, dtype=bool)
     held[faiss.vector_to_array(faiss_index.id_map)] = True
     return np.flatnonzero(~held)
