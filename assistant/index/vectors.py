@@ -23,14 +23,18 @@ SEARCH_THREADS = 1
 # scripts/bench's corpora, efSearch 256: exact 0.41 / 0.58 / 0.78 ms at 5,000 / 7,500 /
 # 10,396 passages against 0.28 / 0.33 / 0.35 ms for the graph (they cross near 2,500),
 # recall@10 against exact search ≥ 0.99 on both query sets below (0.998 re-ranked); the
-# graph takes 2-5 s to build at 10,000 passages.
+# graph takes 2.4 s to build at 10,396 passages (exact: 0.07 s). Within a question, caches
+# cold after the encoder, the dense search at 10,396 passages takes 0.6 ms instead of 1.1.
 # At scripts/bench's 100,000 passages (98,905 held), recall@10 against exact search: with
 # corpus sentences as queries, efSearch 256 gives 0.99 whatever the build; with 341 real
 # questions (farther from every passage) it depends on the graph's build: efConstruction
 # 80 gives 0.86 (efSearch 512: 0.93), 200 gives 0.93, 400 gives 0.96 (efSearch 384:
 # 0.975), 800 gives 0.97, each at the same 0.8-1.0 ms a search; building takes 22, 49, 87
 # and 125 s on two cores. M 48 or 64 does no better for its memory, nor M 16 for its time
-# (efSearch 320 for the same 0.96: 0.89 ms against 0.87).
+# (efSearch 320 for the same 0.96: 0.89 ms against 0.87). Stored breadth-first (see
+# assistant.index.graph_order), efConstruction 800 reaches the same 0.96 at efSearch 176
+# in 0.88-0.91 ms instead of 0.99-1.05 (caches cold), or 0.967 at 192 in 0.93-0.95 ms: not
+# taken for ~40 s more of building.
 APPROXIMATE_ABOVE = 5_000
 HNSW = {"M": 32, "efConstruction": 400, "efSearch": 256}
 # A smaller graph, its candidates re-ranked exactly, needs a shorter search to find as many
