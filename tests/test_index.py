@@ -114,9 +114,13 @@ def test_approximate_index_above_threshold(monkeypatch):
     overlap = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact_ids, approximate_ids, strict=True)])
     assert overlap >= 0.9
     assert approximate_description["efSearch"] == choice.SHORT_SEARCH["efSearch"]  # 300 held: a short search
+    monkeypatch.setattr(choice, "MAPPED_VECTORS_UP_TO", vectors.nbytes - 1)  # not re-ranked: the longer search
+    _, unmapped = make_faiss_index(vectors, approximate_above=100)
+    assert unmapped["efSearch"] == choice.HNSW["efSearch"] > choice.SHORT_SEARCH["efSearch"]
+    monkeypatch.setattr(choice, "MAPPED_VECTORS_UP_TO", vectors.nbytes)
     monkeypatch.setitem(choice.SHORT_SEARCH, "held_at_most", 299)
     _, larger = make_faiss_index(vectors, approximate_above=100)
-    assert larger["efSearch"] == choice.HNSW["efSearch"] > choice.SHORT_SEARCH["efSearch"]
+    assert larger["efSearch"] == choice.HNSW["efSearch"]
 
 
 def test_approximate_choice_is_recorded_and_survives_a_mapped_load(corpus_copy, tmp_path):

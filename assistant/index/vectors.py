@@ -46,9 +46,9 @@ HNSW = {"M": 32, "efConstruction": 400, "efSearch": 256}
 SHORT_SEARCH = {"held_at_most": 20_000, "efSearch": 128}
 
 
-def hnsw_parameters(held: int) -> dict:
-    """Return the graph's parameters for a collection holding `held` passages."""
-    if held <= SHORT_SEARCH["held_at_most"]:
+def hnsw_parameters(held: int, re_ranked: bool) -> dict:
+    """Return the graph's parameters for `held` passages, its candidates `re_ranked` exactly or not."""
+    if re_ranked and held <= SHORT_SEARCH["held_at_most"]:
         return {**HNSW, "efSearch": SHORT_SEARCH["efSearch"]}
     return dict(HNSW)
 
@@ -79,7 +79,7 @@ def make_faiss_index(
     count, dimension = vectors.shape
     if count > approximate_above:
         held = np.ones(count, dtype=bool) if searched is None else np.asarray(searched, dtype=bool)
-        parameters = hnsw_parameters(int(held.sum()))
+        parameters = hnsw_parameters(int(held.sum()), re_ranked=mapped(count * dimension * 4))
         graph = faiss.IndexHNSWSQ(dimension, faiss.ScalarQuantizer.QT_8bit, parameters["M"], faiss.METRIC_INNER_PRODUCT)
         graph.hnsw.efConstruction = parameters["efConstruction"]
         graph.hnsw.efSearch = parameters["efSearch"]  # saved in the FAISS file
@@ -180,7 +180,12 @@ class _FlatRows:
 # resident, as an exact index's own vectors are, and a question's candidates then cost a
 # product instead of a read each (0.01 against 0.1 ms for 100 rows). Larger files are read
 # by rows (see assistant.search.dense.passage_vectors).
-MAPPED_VECTORS_UP_TO = 64 * 2**20  # bytes: 32,768 passages of 512 float32
+MAPPED_VECTORS_UP_TO = 40 * 2**20  # bytes: 20,480 passages of 512 float32, what exact search held before
+
+
+def mapped(size: int) -> bool:
+    """Return whether an embeddings file of `size` bytes is held whole beside an approximate index."""
+    return size <= MAPPED_VECTORS_UP_TO
 
 
 def exact_vectors(stored: VectorRows, path: Path, memory_map: bool) -> np.ndarray | VectorRows:
@@ -189,7 +194,7 @@ def exact_vectors(stored: VectorRows, path: Path, memory_map: bool) -> np.ndarra
     Without `memory_map`, read whole into memory. With it: mapped when the file is small
     (MAPPED_VECTORS_UP_TO), else left in the file and read by rows when asked for.
     """
-    if not memory_map or stored.shape[0] * stored.shape[1] * 4 > MAPPED_VECTORS_UP_TO:
+    if not memory_map or not mapped(stored.shape[0] * stored.shape[1] * 4):
         return stored if memory_map else np.asarray(stored)
     if os.name != "posix":  # a mapped file cannot be replaced by the next build on Windows
         return np.asarray(stored)
