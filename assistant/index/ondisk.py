@@ -80,15 +80,17 @@ class VectorRows:
         Joining the reads' bytes and viewing them once takes half the time of filling an
         array row by row (0.10 against 0.21 ms for 100 rows, most of a question's reads).
         """
-        count = self.shape[0]
-        if positions.size == 0:
+        count, rows = self.shape[0], positions.tolist()  # plain ints: cheaper than numpy's for a few rows
+        if not rows:
             return np.empty((0, self.shape[1]), dtype=np.float32)
-        if not (-count <= positions.min() and positions.max() < count):
-            wrong = positions[(positions < -count) | (positions >= count)][0]
-            raise IndexError(f"row {wrong} out of range for {count} rows")
+        low, high = min(rows), max(rows)
+        if low < -count or high >= count:
+            raise IndexError(f"row {low if low < -count else high} out of range for {count} rows")
+        if low < 0:
+            rows = [row % count for row in rows]
         read, offset, size = self._file.read, self._offset, self._row_bytes
-        data = b"".join([read(offset + position * size, size) for position in (positions % count).tolist()])
-        if len(data) != positions.size * size:
+        data = b"".join([read(offset + row * size, size) for row in rows])
+        if len(data) != len(rows) * size:
             raise ValueError(f"rows past the end of {count} rows: the file is shorter than it was")
         return np.frombuffer(data, dtype=np.float32).reshape(positions.size, self.shape[1])
 
