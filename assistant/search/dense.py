@@ -9,7 +9,7 @@ import numpy as np
 from assistant.index import Index
 from assistant.index.ondisk import VectorRows
 from assistant.index.sanity import check_cosines, check_positions
-from assistant.index.vectors import is_exact, unheld_positions
+from assistant.index.vectors import is_exact, mapped, unheld_positions
 from assistant.search.fuse import Ranking, Standardiser
 
 # How many candidates dense search hands to fusion; filters widen it.
@@ -31,7 +31,8 @@ class DenseSearcher:
         # exact search at 10,396 passages, efSearch 128: 0.988 → 0.993 on real questions,
         # 0.996 → 0.999 on corpus sentences). Read by rows (large collections) that would
         # cost ~0.1 ms a question: the graph's own scores are kept.
-        self._rerank = isinstance(self.vectors, np.ndarray) and not is_exact(index.faiss_index)
+        self._rerank = (isinstance(self.vectors, np.ndarray) and not is_exact(index.faiss_index)
+                        and mapped(self.vectors.nbytes))  # small: a pass over all of them stays cheap
         # The graph holds the citable passages only (see make_faiss_index): a question that may
         # cite others (references), or a filter that leaves few passages, is answered by every
         # vector instead, as an exact index answers it (the cost of one: 0.8-1 ms at 10,000).
