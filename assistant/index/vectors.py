@@ -31,10 +31,10 @@ SEARCH_THREADS = 1
 # 80 gives 0.86 (efSearch 512: 0.93), 200 gives 0.93, 400 gives 0.96 (efSearch 384:
 # 0.975), 800 gives 0.97, each at the same 0.8-1.0 ms a search; building takes 22, 49, 87
 # and 125 s on two cores. M 48 or 64 does no better for its memory, nor M 16 for its time
-# (efSearch 320 for the same 0.96: 0.89 ms against 0.87). Stored breadth-first (see
-# assistant.index.graph_order), efConstruction 800 reaches the same 0.96 at efSearch 176
-# in 0.88-0.91 ms instead of 0.99-1.05 (caches cold), or 0.967 at 192 in 0.93-0.95 ms: not
-# taken for ~40 s more of building.
+# (efSearch 320 for the same 0.96: 0.89 ms against 0.87). efConstruction 800, built by
+# blocks as here and stored breadth-first (see assistant.index.graph_order), gives 0.953 on
+# questions at efSearch 176 and 0.955 at 192 (a graph built in one add: 0.959 and 0.967),
+# with a question's dense search 1.03-1.18 ms instead of 1.31-1.35: less recall, not taken.
 APPROXIMATE_ABOVE = 5_000
 HNSW = {"M": 32, "efConstruction": 400, "efSearch": 256}
 # A smaller graph, its candidates re-ranked exactly, needs a shorter search to find as many
