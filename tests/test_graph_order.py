@@ -54,28 +54,3 @@ def test_an_empty_graph_is_left_alone():
     index = faiss.IndexIDMap(faiss.IndexHNSWSQ(8, faiss.ScalarQuantizer.QT_8bit, 16, faiss.METRIC_INNER_PRODUCT))
     store_breadth_first(index)
     assert index.ntotal == 0 and breadth_first(faiss.downcast_index(index.index)).size == 0
-
-
-def test_a_graph_is_built_from_blocks_of_passages_in_no_order(monkeypatch):
-    """Consecutive passages (a document's) added together made a worse graph than passages drawn at random."""
-    from assistant.index import vectors as vector_module
-
-    rng = np.random.default_rng(5)
-    data = rng.normal(size=(600, 16)).astype(np.float32)
-    data /= np.linalg.norm(data, axis=1, keepdims=True)
-    searched = rng.random(600) > 0.1
-    added: list[list[int]] = []
-    add = faiss.IndexIDMap.add_with_ids
-
-    def recorded(self, x, ids):
-        added.append(ids.tolist())
-        return add(self, x, ids)
-
-    monkeypatch.setattr(faiss.IndexIDMap, "add_with_ids", recorded)
-    monkeypatch.setattr(vector_module, "BLOCK", 128)
-    index, _ = vector_module.make_faiss_index(data, approximate_above=100, searched=searched)
-    assert sorted(sum(added, [])) == np.flatnonzero(searched).tolist() and len(added) == 5
-    assert all(block == sorted(block) for block in added)  # each read in file order
-    assert max(added[0]) - min(added[0]) > 400  # the first block spans the collection, not its first 128
-    _, found = index.search(data[searched][:50], 1)
-    assert found[:, 0].tolist() == np.flatnonzero(searched)[:50].tolist()  # ids are still positions
