@@ -95,8 +95,8 @@ def make_faiss_index(
             if held.any():
                 graph.train(np.vstack([low, high]))
                 _reserve(graph, int(held.sum()))
-            for positions, block in _shuffled_blocks(vectors, held):
-                index.add_with_ids(block, positions)
+            for first, block in _blocks(vectors, held):
+                index.add_with_ids(block, first + np.flatnonzero(held[first : first + BLOCK]).astype(np.int64))
                 del block  # before the next one is read: one block in memory at a time
         store_breadth_first(index)  # neighbours near each other in memory (see assistant.index.graph_order)
         description = {"kind": "hnsw", "storage": "sq8", **parameters, "layout": "breadth-first",
@@ -147,24 +147,6 @@ def unheld_positions(faiss_index: faiss.Index, count: int) -> np.ndarray:
     held = np.zeros(count, dtype=bool)
     held[faiss.vector_to_array(faiss_index.id_map)] = True
     return np.flatnonzero(~held)
-
-
-# The graph is built a block at a time. Blocks of consecutive passages (a collection's
-# documents in their order) make a worse graph than the whole added at once: on
-# scripts/bench's 100,000 passages, recall@10 on real questions 0.958 against 0.964 at
-# efSearch 256. Blocks of passages drawn in a fixed random order give 0.963.
-SHUFFLE_SEED = 0
-
-
-def _shuffled_blocks(vectors: np.ndarray | VectorRows, held: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield (positions, their float32 rows) for the `held` rows, a block of them at a time, in a random order."""
-    order = np.random.default_rng(SHUFFLE_SEED).permutation(np.flatnonzero(held))
-    for first in range(0, order.size, BLOCK):
-        positions = np.sort(order[first : first + BLOCK])  # read in file order
-        block = np.empty((positions.size, vectors.shape[1]), dtype=np.float32)
-        for start in range(0, positions.size, 1024):  # a few rows at a time: one copy of the block in memory
-            block[start : start + 1024] = vectors[positions[start : start + 1024]]
-        yield positions.astype(np.int64), block
 
 
 def flat_vectors(faiss_index: faiss.Index) -> np.ndarray | None:
