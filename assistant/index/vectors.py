@@ -33,8 +33,9 @@ SEARCH_THREADS = 1
 # and 125 s on two cores. M 48 or 64 does no better for its memory, nor M 16 for its time
 # (efSearch 320 for the same 0.96: 0.89 ms against 0.87). efConstruction 800, built by
 # blocks as here and stored breadth-first (see assistant.index.graph_order), gives 0.953 on
-# questions at efSearch 176 and 0.955 at 192 (a graph built in one add: 0.959 and 0.967),
-# with a question's dense search 1.03-1.18 ms instead of 1.31-1.35: less recall, not taken.
+# questions at efSearch 176 and 0.955 at 192, with a question's dense search 1.03-1.18 ms
+# instead of 1.31-1.35: less recall, not taken. The figure on questions moves by ±0.01 from
+# one build to another (the order passages are added in: 0.945-0.964 at 400 and 256).
 APPROXIMATE_ABOVE = 5_000
 HNSW = {"M": 32, "efConstruction": 400, "efSearch": 256}
 # A smaller graph, its candidates re-ranked exactly, needs a shorter search to find as many
