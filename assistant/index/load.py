@@ -22,7 +22,7 @@ from assistant.index.ondisk import VectorRows
 from assistant.index.passage_table import PassageTable, field_values
 from assistant.index.problems import IndexCorrupt, IndexMismatch, IndexStale
 from assistant.index.sanity import check_lexical, check_vector_sample
-from assistant.index.vectors import flat_vectors, read_flags
+from assistant.index.vectors import exact_vectors, flat_vectors, read_flags
 from assistant.index.wordcounts import load_word_counts
 from assistant.records import Document, DocumentInfo, Passage
 
@@ -153,7 +153,7 @@ def _load_build(
         faiss_index = faiss.read_index(str(folder / manifest.files["vectors"]), read_flags(memory_map))
         vectors = flat_vectors(faiss_index)  # an exact index holds them already
         if vectors is None:
-            vectors = stored if memory_map else np.asarray(stored)
+            vectors = exact_vectors(stored, folder / manifest.files["embeddings"], memory_map)
         lexical = _load_lexical(folder, manifest, passages, memory_map)
         lexicon_file = manifest.files.get("lexicon")
         lexicon = Lexicon.load(folder / lexicon_file) if lexicon_file else None

