@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from assistant.rules import MAX_QUESTION_CHARS
@@ -240,8 +240,14 @@ def test_fuzz_paths_and_methods(client):
         tail=st.text(st.characters(codec="utf-8", exclude_characters="?#"), max_size=40),
         method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"]),
     )
+    @example(prefix="/", tail="/\x80", method="GET")
     def visit(prefix, tail, method):
-        response = client.open(prefix + tail, method=method)
+        path = prefix + tail
+        if path.startswith("//"):  # the test client would read "//…" as a host name: give it as a server would
+            response = client.open("/", method=method,
+                                   environ_overrides={"PATH_INFO": path.encode("utf-8").decode("latin-1")})
+        else:
+            response = client.open(path, method=method)
         sent.append(response.status_code)
         assert response.status_code < 500, (prefix + tail, response.data[:300])
         assert b"Traceback" not in response.data and b"root:x:0:0" not in response.data
