@@ -12,6 +12,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from assistant.web.connections import ServeLimits, enforce
+from assistant.web.dispatch import dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,9 @@ def make_server(app: Flask, host: str | None = None, port: int | None = None, li
     # Waitress warns about its task queue depth under bursts; that is noise for one laptop.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     channels: dict = {}
-    server = create_server(app, map=channels, ident="assistant", **where, **limits.waitress_options())
+    # _dispatcher: waitress's hook for a dispatcher of one's own (its threads woken newest first)
+    server = create_server(app, map=channels, ident="assistant", _dispatcher=dispatcher(limits.threads), **where,
+                           **limits.waitress_options())
     enforce(channels, limits)
     return server
 
