@@ -158,6 +158,18 @@ def test_issue_15_targets_are_judged_on_the_right_sizes_and_workers():
     assert "| requests/s, 8 clients, 2 workers | 290.000 /s | ≥ 300 /s | **no** |" in table
 
 
+def test_the_one_thread_speed_up_compares_ours_on_one_thread():
+    entry = _entry(100_000, 29.0, 40.0, 510, 260.0, 0.985, 12.0)
+    entry["search"]["latency_ms"]["hybrid"] = {"p50": 3.0}  # the keyword side beside FAISS
+    entry["search"]["latency_ms"]["hybrid_one_thread"] = {"p50": 4.0}
+    entry["baseline"]["latency_ms"]["dense_one_thread"] = {"p50": 22.0}
+    entry["baseline"]["latency_ms"]["dense"] = {"p50": 27.0}
+    assert bench_report.speedup(entry, baseline="dense_one_thread") == 5.5  # not 22 / 3
+    assert bench_report.speedup(entry) == 9.0  # default threads on both sides
+    del entry["search"]["latency_ms"]["hybrid_one_thread"]  # a run from before: its hybrid figure
+    assert bench_report.speedup(entry, baseline="dense_one_thread") == round(22 / 3, 2)
+
+
 def test_quick_means_small_sizes_unless_told_otherwise():
     quick = bench.parse_arguments(["--quick"])
     assert (quick.sizes, quick.repeat, quick.rounds, quick.throughput_seconds) == ("1000,10000", 2, 1, 4.0)

@@ -25,6 +25,7 @@ from assistant.search.fuse import Ranking, Standardiser, best_of_each_unit, dist
 from assistant.search.glossary import Glossary, load_glossary
 from assistant.search.hits import select_hits
 from assistant.search.keyword import KeywordSearcher
+from assistant.search.overlap import beside, worth_overlapping
 from assistant.search.pairs import TranslationPairs
 from assistant.search.question import QuestionAnalyser
 from assistant.search.strength import COVERAGE_HITS, assess
@@ -53,6 +54,9 @@ class Searcher:
         self.pairs = TranslationPairs(index.passages, index.position)
         role_codes, roles = field_codes(index.passages, "role")
         self._rank_offset = np.array([RANK_OFFSETS.get(role, 0.0) for role in roles], dtype=np.float32)[role_codes]
+        # The keyword side on a helper thread while FAISS searches (search/overlap.py): the
+        # same answers; False keeps a question on one thread (scripts/bench compares so).
+        self.overlap = worth_overlapping(len(index.passages))
 
     def close(self) -> None:
         """Close the index's files."""
@@ -84,11 +88,19 @@ class Searcher:
         k = check_k(k)
         analysed, vector = self.analyser.analyse(question, retriever, context)
         allowed = self.masks.allowed(filters or Filters(), cited_roles(analysed.text))
-        dense = self.dense.search(vector, allowed) if vector is not None else None
-        lexical = (self.keyword.scores(analysed, allowed, self.masks.outside(allowed))
-                   if retriever in ("lexical", "hybrid") else None)
-        lexical_top = Ranking.top(lexical, DEPTH) if lexical is not None else None  # its best few start it
-        spread = self.dense.spread(vector) if vector is not None else None
+        keyword_side = None
+        if retriever in ("lexical", "hybrid"):
+            def keyword_side() -> tuple[np.ndarray, Ranking]:
+                scores = self.keyword.scores(analysed, allowed, self.masks.outside(allowed))
+                return scores, Ranking.top(scores, DEPTH)  # its best few start it
+        if keyword_side is not None and vector is not None and self.overlap:  # while FAISS searches
+            started = beside(keyword_side)
+            dense, spread = self.dense.search(vector, allowed), self.dense.spread(vector)
+            lexical, lexical_top = started.result()
+        else:
+            dense = self.dense.search(vector, allowed) if vector is not None else None
+            spread = self.dense.spread(vector) if vector is not None else None
+            lexical, lexical_top = keyword_side() if keyword_side is not None else (None, None)
         if retriever == "hybrid":
             ranked = self._fuse(vector, dense, spread, lexical, lexical_top, allowed)  # ranks units already
         else:  # a translated pair counts once, at its better rank
