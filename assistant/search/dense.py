@@ -75,9 +75,7 @@ class DenseSearcher:
             positions, scores = positions[keep], scores[keep]
         positions, scores = check_positions(positions, count), check_cosines(scores)
         if self._rerank:
-            scores = self.cosines(vector, positions)
-            order = np.lexsort((-positions, -scores))  # equal cosines (a repeated passage): the later first, as FAISS
-            positions, scores = positions[order], scores[order]
+            positions, scores = _best_first(positions, self.cosines(vector, positions))
         return positions, scores
 
     def _asks_unheld(self, allowed: np.ndarray | None) -> bool:
@@ -89,8 +87,7 @@ class DenseSearcher:
         """Return the `depth` nearest passages of all and their cosines, from every exact vector."""
         every = check_cosines(np.asarray(self.vectors) @ np.asarray(vector, dtype=np.float32))
         top = np.argpartition(-every, depth - 1)[:depth] if depth < every.size else np.arange(every.size)
-        positions = top[np.lexsort((-top, -every[top]))]
-        return positions, every[positions]
+        return _best_first(top, every[top])
 
     def cosines(self, vector: np.ndarray, positions: np.ndarray | list[int]) -> np.ndarray:
         """Return the question's cosine with each of the given passages."""
@@ -100,6 +97,12 @@ class DenseSearcher:
         """Return the mean and spread of the question's cosines over the sampled passages."""
         variance = float(vector @ self._sample_cov @ vector)
         return Standardiser.from_moments(float(self._sample_mean @ vector), max(variance, 0.0) ** 0.5)
+
+
+def _best_first(positions: np.ndarray, cosines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the passages by descending exact cosine; equal cosines (a repeated passage) the later first, as FAISS."""
+    order = np.lexsort((-positions, -cosines))
+    return positions[order], cosines[order]
 
 
 def passage_vectors(index: Index) -> np.ndarray | VectorRows:

@@ -93,13 +93,13 @@ class Searcher:
             def keyword_side() -> tuple[np.ndarray, Ranking]:
                 scores = self.keyword.scores(analysed, allowed, self.masks.outside(allowed))
                 return scores, Ranking.top(scores, DEPTH)  # its best few start it
-        if keyword_side is not None and vector is not None and self.overlap:  # while FAISS searches
-            started = beside(keyword_side)
-            dense, spread = self.dense.search(vector, allowed), self.dense.spread(vector)
+        overlapped = keyword_side is not None and vector is not None and self.overlap
+        started = beside(keyword_side) if overlapped else None  # runs while FAISS searches
+        dense = self.dense.search(vector, allowed) if vector is not None else None
+        spread = self.dense.spread(vector) if vector is not None else None
+        if started is not None:
             lexical, lexical_top = started.result()
         else:
-            dense = self.dense.search(vector, allowed) if vector is not None else None
-            spread = self.dense.spread(vector) if vector is not None else None
             lexical, lexical_top = keyword_side() if keyword_side is not None else (None, None)
         if retriever == "hybrid":
             ranked = self._fuse(vector, dense, spread, lexical, lexical_top, allowed)  # ranks units already
